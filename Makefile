@@ -1,0 +1,77 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+BIN      := $(VENV)/bin
+PORT     ?= 8000
+DEV_PGPORT  ?= 54320
+TEST_PGPORT ?= 54321
+DEV_DB   := baskets
+TEST_DB  := baskets_test
+WORKERS  ?= 4
+
+.PHONY: help run db test test-db lint deps os-deps venv stop clean \
+        bench-ingest bench-allocate bench-credits
+
+help:
+	@echo "make run    - set everything up and serve the API on 127.0.0.1:$(PORT)"
+	@echo "make test   - set everything up and run lint and the whole test suite"
+	@echo "make db     - start the local cluster, migrate, print the database URL"
+	@echo "make stop   - stop the local PostgreSQL clusters"
+	@echo "make bench-ingest | bench-allocate | bench-credits"
+
+os-deps:
+	@scripts/os_deps.sh
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+venv deps: os-deps $(VENV)/.installed
+
+# Local cluster unless DATABASE_URL points elsewhere; the URL is the last line.
+db: deps
+	@if [[ -n "$${DATABASE_URL:-}" ]]; then url="$$DATABASE_URL"; \
+	else url=$$(scripts/pg_local.sh dev $(DEV_PGPORT) $(DEV_DB) | tail -n 1); fi; \
+	scripts/migrate.sh "$$url"; \
+	echo "$$url"
+
+run: db
+	@url=$$($(MAKE) -s db | tail -n 1); \
+	echo "Serving on http://127.0.0.1:$(PORT) against $$url"; \
+	DATABASE_URL="$$url" exec $(BIN)/gunicorn --config api/gunicorn_conf.py \
+	    --bind 127.0.0.1:$(PORT) --workers $(WORKERS) 'api:create_app()'
+
+test-db: deps
+	@url=$$(scripts/pg_local.sh test $(TEST_PGPORT) $(TEST_DB) | tail -n 1); \
+	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
+
+lint: deps
+	@$(BIN)/ruff check api tests bench
+	@$(BIN)/ruff format --check api tests bench
+	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
+
+test: deps
+	@$(MAKE) -s lint
+	@url=$$($(MAKE) -s test-db | tail -n 1); \
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS)
+
+stop:
+	@scripts/pg_stop.sh
+
+clean: stop
+	rm -rf .pgdata .venv .bench
+
+bench-ingest: deps
+	@scripts/os_deps.sh wrk
+	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" bench/ingest.sh
+
+bench-allocate: deps
+	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/allocate.py
+
+bench-credits: deps
+	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/credits.py

@@ -1,0 +1,26 @@
+-- Privileges for the Baskets module. Re-applied after every migration, so they
+-- never drift. Default: nothing for anyone; each role gets exactly its surface.
+revoke all on all tables in schema public from public;
+revoke all on all sequences in schema public from public;
+revoke execute on all functions in schema public from public;
+revoke all on all tables in schema monitoring from public;
+
+grant usage on schema public to app_ingest, app_allocator, app_analyst, app_dba, app_credits;
+grant usage on schema monitoring to app_analyst, app_dba;
+
+grant execute on function app_readiness() to
+app_ingest, app_allocator, app_analyst, app_dba, app_credits;
+
+-- Ingest: only the storing function.
+grant execute on function momo_sms_ingest(text, text, text, text, jsonb) to app_ingest;
+
+-- DBAs read everything in the Baskets tables to investigate, and change
+-- nothing except through functions.
+grant select on
+profiles, ibimina, ibimina_members, momo_sms_inbox, momo_parsed_txns, momo_unmatched,
+contributions_ledger, contribution_cycles, audit_log, app_settings
+to app_dba;
+grant execute on function setting_set(text, text, text) to app_dba;
+
+-- Analysts and DBAs read the monitoring views.
+grant select on all tables in schema monitoring to app_analyst, app_dba;
