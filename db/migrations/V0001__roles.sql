@@ -20,10 +20,8 @@ begin
     if not exists (select from pg_catalog.pg_roles where rolname = 'app_web') then
         create role app_web login noinherit;
     end if;
+    grant app_ingest, app_allocator, app_analyst, app_credits to app_web;
 end
 $$;
 
-grant app_ingest, app_allocator, app_analyst, app_credits to app_web;
-
 revoke create on schema public from public;
-

@@ -18,8 +18,10 @@ create table momo_unmatched (
     ledger_id bigint references contributions_ledger (id),
     constraint momo_unmatched_resolution_complete check (
         (status = 'open' and resolved_at is null and resolution is null)
-        or (status = 'resolved' and resolved_at is not null and resolution is not null
-            and resolved_by is not null and resolution_note is not null)
+        or (
+            status = 'resolved' and resolved_at is not null and resolution is not null
+            and resolved_by is not null and resolution_note is not null
+        )
     ),
     constraint momo_unmatched_allocation_has_ledger
     check ((resolution = 'allocated') = (ledger_id is not null))

@@ -1,0 +1,77 @@
+"""Configuration from environment variables, validated once at start."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(ValueError):
+    """An environment variable has a value the app cannot run with."""
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _networks(raw: str | None) -> tuple[IpNetwork, ...]:
+    networks = []
+    for entry in _split(raw):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"MOMO_SMS_ALLOWED_IPS: {entry!r} is not an IP address or CIDR range"
+            ) from None
+    return tuple(networks)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    database_url: str
+    hmac_secrets: tuple[bytes, ...] = ()
+    allowed_networks: tuple[IpNetwork, ...] = ()
+    trusted_proxy_hops: int = 0
+    max_body_bytes: int = 64 * 1024
+    allocator_token: str | None = None
+    monitoring_token: str | None = None
+    credits_admin_token: str | None = None
+    pool_size: int = 8
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL", "").strip()
+        if not database_url:
+            raise ConfigError("DATABASE_URL is required (make run sets it for the local cluster)")
+        return cls(
+            database_url=database_url,
+            hmac_secrets=tuple(s.encode() for s in _split(env.get("MOMO_SMS_HMAC_SECRET"))),
+            allowed_networks=_networks(env.get("MOMO_SMS_ALLOWED_IPS")),
+            trusted_proxy_hops=_int(env, "MOMO_SMS_TRUSTED_PROXY_HOPS", 0, 0),
+            max_body_bytes=_int(env, "MOMO_SMS_MAX_BODY_BYTES", 64 * 1024, 1024),
+            allocator_token=env.get("MOMO_ALLOCATOR_TOKEN") or None,
+            monitoring_token=env.get("MOMO_MONITORING_TOKEN") or None,
+            credits_admin_token=env.get("CREDITS_ADMIN_TOKEN") or None,
+            pool_size=_int(env, "DB_POOL_SIZE", 8, 1),
+        )

@@ -1,0 +1,65 @@
+"""Connection pools, one per database role the HTTP surfaces act as.
+
+The login (DATABASE_URL) may hold more privileges than any one surface needs;
+each pool's connections switch once to a least-privilege role (app_ingest,
+app_allocator, ...), so a request can only do what its role may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+ROLES = ("app_ingest", "app_allocator", "app_analyst", "app_credits")
+
+
+class Database:
+    """Lazily opened pools keyed by role; owned by the app (app.extensions['db'])."""
+
+    def __init__(self, conninfo: str, pool_size: int) -> None:
+        self._conninfo = conninfo
+        self._pool_size = pool_size
+        self._pools: dict[str, ConnectionPool] = {}
+
+    def _pool(self, role: str) -> ConnectionPool:
+        pool = self._pools.get(role)
+        if pool is None:
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role}")
+
+            def configure(conn: psycopg.Connection) -> None:
+                conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+
+            pool = ConnectionPool(
+                self._conninfo,
+                min_size=1,
+                max_size=self._pool_size,
+                kwargs={"autocommit": True, "application_name": f"api:{role}"},
+                configure=configure,
+                timeout=5.0,
+                name=role,
+                open=True,
+            )
+            self._pools[role] = pool
+        return pool
+
+    @contextmanager
+    def connection(self, role: str) -> Iterator[psycopg.Connection]:
+        """An autocommit connection acting as `role`: each statement commits on return."""
+        with self._pool(role).connection() as conn:
+            yield conn
+
+    def fetch_all(self, role: str, query: sql.Composable | str, params: tuple = ()) -> list[dict]:
+        with self.connection(role) as conn, conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(query, params)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()

@@ -1,0 +1,91 @@
+"""POST /functions/v1/momo-sms-hook: store every SMS the gateway forwards, once."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from psycopg.types.json import Jsonb
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from api.config import Settings
+from api.db import Database
+from api.errors import ApiError
+from api.logs import log_event
+from api.payload import optional_string, parse_object, storable
+from api.security import address_allowed, client_address, signature_valid
+
+bp = Blueprint("ingest", __name__)
+
+INGEST_SQL = "select inbox_id, duplicate from momo_sms_ingest(%s, %s, %s, %s, %s)"
+
+
+def _reject(error: ApiError, reason: str, client: str | None) -> ApiError:
+    log_event(
+        "momo_sms_hook.rejected",
+        logging.WARNING,
+        reason=reason,
+        status=error.status,
+        field=error.field,
+        client=client,
+    )
+    return error
+
+
+@bp.post("/functions/v1/momo-sms-hook")
+def momo_sms_hook() -> Response:
+    settings: Settings = current_app.extensions["settings"]
+    client = client_address(request, settings.trusted_proxy_hops)
+
+    if settings.allowed_networks and not address_allowed(client, settings.allowed_networks):
+        raise _reject(ApiError(403, "forbidden", "caller address is not allowed"), "ip", client)
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        error = ApiError(413, "request_entity_too_large", "request body is too large")
+        raise _reject(error, "too_large", client) from None
+    if settings.hmac_secrets and not signature_valid(
+        body, request.headers.get("X-Signature"), settings.hmac_secrets
+    ):
+        error = ApiError(401, "unauthorized", "missing or invalid X-Signature")
+        raise _reject(error, "signature", client)
+
+    try:
+        payload = parse_object(body)
+        message = optional_string(payload, "message", required=True)
+        msisdn = optional_string(payload, "msisdn")
+        received_at = optional_string(payload, "receivedAt")
+        ingest_source = optional_string(payload, "ingestSource")
+        metadata = payload.get("metadata")
+        if not storable(metadata):
+            raise ApiError(
+                400, "invalid_field", "metadata contains values that cannot be stored", "metadata"
+            )
+        db: Database = current_app.extensions["db"]
+        with db.connection("app_ingest") as conn:
+            row = conn.execute(
+                INGEST_SQL,
+                (
+                    message,
+                    msisdn,
+                    received_at,
+                    ingest_source,
+                    None if metadata is None else Jsonb(metadata),
+                ),
+            ).fetchone()
+    except ApiError as error:
+        raise _reject(error, error.code, client) from None
+
+    assert row is not None
+    inbox_id, duplicate = str(row[0]), bool(row[1])
+    if duplicate:
+        log_event("momo_sms_hook.duplicate", inboxId=inbox_id, client=client)
+        return jsonify({"ok": True, "duplicate": True, "inboxId": inbox_id})
+    log_event(
+        "momo_sms_hook.received",
+        inboxId=inbox_id,
+        ingestSource=ingest_source or "gateway",
+        bytes=len(body),
+        client=client,
+    )
+    return jsonify({"ok": True, "inboxId": inbox_id})

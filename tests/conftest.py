@@ -1,0 +1,104 @@
+"""Shared fixtures: the project's own PostgreSQL (with pg_cron), never a mock.
+
+`make test` starts the test cluster, migrates it, and exports TEST_DATABASE_URL.
+pytest-postgresql's noproc fixture describes that server; every test starts
+from empty tables (seed tables kept), default settings and paused cron jobs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from urllib.parse import urlparse
+
+import psycopg
+import pytest
+from pytest_postgresql import factories
+
+from api import create_app
+from api.config import Settings
+
+if "TEST_DATABASE_URL" not in os.environ:
+    raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
+
+TEST_DATABASE_URL = os.environ["TEST_DATABASE_URL"]
+_url = urlparse(TEST_DATABASE_URL)
+
+postgresql_noproc = factories.postgresql_noproc(
+    host=_url.hostname, port=_url.port, user=_url.username, dbname=_url.path.lstrip("/")
+)
+
+# Tables whose rows are configuration shipped by migrations, not test data.
+SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats"}
+
+
+@pytest.fixture(scope="session")
+def db_url(postgresql_noproc) -> str:
+    p = postgresql_noproc
+    return f"postgresql://{p.user}@{p.host}:{p.port}/{p.dbname}"
+
+
+def reset_database(conn: psycopg.Connection) -> None:
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "select format('%%I.%%I', schemaname, tablename) from pg_tables "
+            "where schemaname in ('public', 'monitoring') and not (tablename = any(%s))",
+            (list(SEED_TABLES),),
+        )
+    ]
+    with conn.transaction():
+        # replica mode: the append-only guards must not stop the test reset
+        conn.execute("set local session_replication_role = replica")
+        if tables:
+            conn.execute(f"truncate {', '.join(tables)} restart identity cascade")
+        conn.execute("update app_settings set value = default_value where value <> default_value")
+    # The scheduler must not race the tests; cron tests switch their job on.
+    conn.execute("select cron.alter_job(jobid, active := false) from cron.job where active")
+
+
+@pytest.fixture
+def admin(db_url: str) -> Iterator[psycopg.Connection]:
+    """A superuser autocommit connection to a freshly reset database."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        reset_database(conn)
+        yield conn
+
+
+@pytest.fixture
+def connect_as(db_url: str) -> Iterator[Callable[[str], psycopg.Connection]]:
+    """Open autocommit connections acting as a given role (set role after login)."""
+    opened: list[psycopg.Connection] = []
+
+    def _connect(role: str) -> psycopg.Connection:
+        conn = psycopg.connect(db_url, autocommit=True)
+        conn.execute(psycopg.sql.SQL("set role {}").format(psycopg.sql.Identifier(role)))
+        opened.append(conn)
+        return conn
+
+    yield _connect
+    for conn in opened:
+        conn.close()
+
+
+@pytest.fixture
+def make_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., object]]:
+    """Build the real Flask app against the test database with settings overrides."""
+    apps = []
+
+    def _make(**overrides: object):
+        settings = Settings(database_url=db_url, pool_size=4, **overrides)  # type: ignore[arg-type]
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield _make
+    for app in apps:
+        app.extensions["db"].close()
+
+
+@pytest.fixture
+def client(make_app):
+    """A test client of the real app with no HMAC secret and no IP allow-list."""
+    return make_app().test_client()
