@@ -8,11 +8,13 @@ BIN      := $(VENV)/bin
 PORT     ?= 8000
 DEV_PGPORT  ?= 54320
 TEST_PGPORT ?= 54321
+BENCH_PGPORT ?= 54322
 DEV_DB   := baskets
 TEST_DB  := baskets_test
+BENCH_DB := baskets_bench
 WORKERS  ?= 4
 
-.PHONY: help run db test test-db lint deps os-deps venv stop clean \
+.PHONY: help run db test test-db bench-db lint deps os-deps venv stop clean \
         bench-ingest bench-allocate bench-credits
 
 help:
@@ -66,12 +68,17 @@ stop:
 clean: stop
 	rm -rf .pgdata .venv .bench
 
+# Benchmarks use their own cluster so generated load never lands in dev data.
+bench-db: deps
+	@url=$$(scripts/pg_local.sh bench $(BENCH_PGPORT) $(BENCH_DB) | tail -n 1); \
+	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
+
 bench-ingest: deps
 	@scripts/os_deps.sh wrk
-	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" bench/ingest.sh
+	@url=$$($(MAKE) -s bench-db | tail -n 1); DATABASE_URL="$$url" bench/ingest.sh
 
 bench-allocate: deps
-	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/allocate.py
+	@url=$$($(MAKE) -s bench-db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/allocate.py
 
 bench-credits: deps
-	@url=$$($(MAKE) -s db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/credits.py
+	@url=$$($(MAKE) -s bench-db | tail -n 1); DATABASE_URL="$$url" $(BIN)/python bench/credits.py
