@@ -24,3 +24,11 @@ grant execute on function setting_set(text, text, text) to app_dba;
 
 -- Analysts and DBAs read the monitoring views.
 grant select on all tables in schema monitoring to app_analyst, app_dba;
+
+-- Allocator: one batch through the HTTP trigger; parsing for inspection.
+grant execute on function momo_allocate(integer) to app_allocator;
+grant execute on function momo_parse_sms(text, timestamptz) to app_allocator, app_dba;
+
+-- DBAs add and switch SMS formats (constraints check each against its sample).
+grant select, insert on momo_sms_formats to app_dba;
+grant update (enabled, priority, description) on momo_sms_formats to app_dba;

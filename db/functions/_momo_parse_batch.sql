@@ -1,0 +1,147 @@
+create or replace function _momo_parse_batch(
+    p_texts text[],
+    p_received_at timestamptz[],
+    p_timezone text,
+    p_country_code text
+)
+returns table (
+    ord integer,
+    direction text,
+    kind text,
+    format text,
+    allocatable boolean,
+    amount numeric,
+    currency text,
+    txn_id text,
+    txn_ts timestamptz,
+    txn_ts_from_sms boolean,
+    sender_name text,
+    msisdn_e164 text,
+    msisdn_suffix text,
+    sender_note text,
+    confidence numeric
+)
+language sql
+stable
+parallel safe
+set search_path = pg_catalog, public, pg_temp
+as $$
+    with input as (
+        select t.ord::integer as ord, t.raw_text, t.received_at
+        from unnest(p_texts, p_received_at) with ordinality as t (raw_text, received_at, ord)
+    ),
+
+    -- The first enabled format (by priority) whose keyword occurs and pattern matches.
+    matched as (
+        select distinct on (i.ord)
+            i.ord,
+            f.name,
+            f.kind,
+            f.direction,
+            f.allocatable,
+            f.field_names,
+            regexp_match(i.raw_text, f.compiled_pattern) as groups
+        from input as i
+        inner join momo_sms_formats as f
+            on
+                f.enabled
+                and strpos(i.raw_text, f.keyword) > 0
+                and i.raw_text ~ f.compiled_pattern
+        order by i.ord asc, f.priority asc, f.id asc
+    ),
+
+    found as (
+        select
+            m.ord,
+            m.name,
+            m.kind,
+            m.direction,
+            m.allocatable,
+            cardinality(m.field_names) as expected,
+            (
+                select jsonb_object_agg(u.field, btrim(u.value))
+                from unnest(m.field_names, m.groups) as u (field, value)
+                where u.value is not null
+            ) as fields
+        from matched as m
+    ),
+
+    -- No known format: pick what can be recognised, for the person who looks at it.
+    guessed as (
+        select
+            i.ord,
+            jsonb_strip_nulls(jsonb_build_object(
+                'amount', (
+                    select x[2]
+                    from regexp_matches(
+                        i.raw_text,
+                        '(balance[^0-9]{0,6})?([0-9][0-9,]*(?:\.[0-9]+)?) ?(?:RWF|FRW)', 'gi'
+                    ) as x
+                    where x[1] is null
+                    limit 1
+                ),
+                'currency', case when i.raw_text ~* '(RWF|FRW)' then 'RWF' end,
+                'txn_id', (
+                    regexp_match(i.raw_text, '(?:TxnID|TxId|Transaction Id)[: ]*([A-Za-z0-9]+)', 'i')
+                )[1],
+                'ts', (regexp_match(i.raw_text, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?'))[1]
+            )) as fields
+        from input as i
+        where not exists (select from matched as m where m.ord = i.ord)
+    ),
+
+    extracted as (
+        select
+            i.ord,
+            i.received_at,
+            f.name as format,
+            f.kind,
+            f.direction,
+            f.allocatable,
+            f.expected,
+            coalesce(f.fields, g.fields, '{}'::jsonb) as fields,
+            _momo_amount(coalesce(f.fields, g.fields) ->> 'amount') as amount,
+            _momo_local_ts(coalesce(f.fields, g.fields) ->> 'ts', p_timezone) as sms_ts
+        from input as i
+        left join found as f on i.ord = f.ord
+        left join guessed as g on i.ord = g.ord
+    )
+
+    select
+        e.ord,
+        e.direction,
+        coalesce(e.kind, 'unknown') as kind,
+        e.format,
+        coalesce(e.allocatable, false) as allocatable,
+        e.amount,
+        upper(e.fields ->> 'currency') as currency,
+        nullif(e.fields ->> 'txn_id', '') as txn_id,
+        coalesce(e.sms_ts, e.received_at) as txn_ts,
+        e.sms_ts is not null as txn_ts_from_sms,
+        nullif(e.fields ->> 'name', '') as sender_name,
+        _msisdn_e164(e.fields ->> 'msisdn', p_country_code) as msisdn_e164,
+        case
+            when e.fields ->> 'msisdn' like '%*%'
+                then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
+        end as msisdn_suffix,
+        nullif(e.fields ->> 'note', '') as sender_note,
+        case
+            -- A known format: the share of its parts found, less what did not read right.
+            when e.format is not null then round(greatest(0,
+                (select count(*) from jsonb_object_keys(e.fields))::numeric / e.expected
+                - case when e.amount is null then 0.5 else 0 end
+                - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
+            ), 2)
+            -- No known format: a tenth per recognisable part, never enough to allocate.
+            else 0.1 * (
+                (e.amount is not null)::integer
+                + (e.fields ? 'txn_id')::integer
+                + (e.sms_ts is not null)::integer
+            )
+        end as confidence
+    from extracted as e;
+$$;
+
+comment on function _momo_parse_batch(text[], timestamptz[], text, text) is
+'Parses many SMS at once against momo_sms_formats (set-based, one pass): one row per input, '
+'ord = position in p_texts. Used by momo_allocate() and momo_parse_sms().';

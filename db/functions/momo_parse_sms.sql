@@ -1,0 +1,40 @@
+create or replace function momo_parse_sms(
+    p_raw_text text,
+    p_received_at timestamptz default now()
+)
+returns table (
+    direction text,
+    kind text,
+    format text,
+    allocatable boolean,
+    amount numeric,
+    currency text,
+    txn_id text,
+    txn_ts timestamptz,
+    txn_ts_from_sms boolean,
+    sender_name text,
+    msisdn_e164 text,
+    msisdn_suffix text,
+    sender_note text,
+    confidence numeric
+)
+language sql
+stable
+security definer
+set search_path = pg_catalog, public, pg_temp
+as $$
+    select
+        p.direction, p.kind, p.format, p.allocatable, p.amount, p.currency, p.txn_id,
+        p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164, p.msisdn_suffix,
+        p.sender_note, p.confidence
+    from _momo_parse_batch(
+        array[p_raw_text], array[p_received_at],
+        _setting('MOMO_TIMEZONE'), _setting('MOMO_DEFAULT_COUNTRY_CODE')
+    ) as p;
+$$;
+
+comment on function momo_parse_sms(text, timestamptz) is
+'Reads one mobile-money SMS: direction (in/out/null), kind, amount, currency, txn id, time '
+'(SMS local time in MOMO_TIMEZONE, else p_received_at), counterparty name and number (E.164 only '
+'when complete; masked numbers give msisdn_suffix), the sender''s note, confidence 0..1 and the '
+'format that matched. The gateway''s sender (the operator) is never taken for the payer.';
