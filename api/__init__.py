@@ -24,10 +24,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["settings"] = settings
     app.extensions["db"] = Database(settings.database_url, settings.pool_size)
 
-    from api import health, ingest
+    from api import allocator, health, ingest, internal, metrics, monitoring
 
     app.register_blueprint(health.bp)
     app.register_blueprint(ingest.bp)
+    app.register_blueprint(allocator.bp)
+    app.register_blueprint(monitoring.bp)
+    app.register_blueprint(metrics.bp)
+    app.register_blueprint(internal.bp)
     register_error_handlers(app)
 
     if os.environ.get("BENCH_CEILING_ENDPOINT") == "1":

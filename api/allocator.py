@@ -1,0 +1,53 @@
+"""POST /functions/v1/momo-allocator: run one allocation batch now (bearer token)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api.config import Settings
+from api.db import Database
+from api.errors import ApiError
+from api.logs import log_event
+from api.payload import parse_object
+from api.security import bearer_token_valid
+
+bp = Blueprint("allocator", __name__)
+
+
+def _requested_limit() -> int | None:
+    body = request.get_data(cache=False)
+    if not body.strip():
+        return None
+    payload = parse_object(body)
+    limit = payload.get("limit")
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or abs(limit) >= 2**31:
+        raise ApiError(400, "invalid_field", "limit must be a whole number", "limit")
+    return limit
+
+
+@bp.post("/functions/v1/momo-allocator")
+def momo_allocator() -> Response:
+    settings: Settings = current_app.extensions["settings"]
+    if not bearer_token_valid(request, settings.allocator_token):
+        log_event("momo_allocator.rejected", logging.WARNING, reason="token")
+        raise ApiError(401, "unauthorized", "missing or invalid bearer token")
+    limit = _requested_limit()
+    db: Database = current_app.extensions["db"]
+    with db.connection("app_allocator") as conn:
+        row = conn.execute("select momo_allocate(%s::integer)", (limit,)).fetchone()
+    assert row is not None
+    summary = row[0]
+    log_event(
+        "momo_allocator.batch",
+        processed=summary["processed"],
+        allocated=summary["allocated"],
+        unmatched=summary["unmatched"],
+        duplicates=summary["duplicates"],
+        skipped=summary["skipped"],
+        errors=len(summary["errors"]),
+    )
+    return jsonify({"ok": True, "summary": summary})
