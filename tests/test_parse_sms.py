@@ -1,0 +1,310 @@
+"""momo_parse_sms reads every real MTN Rwanda format and the spec's sample field by field."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+FORMATS = "/work/shared/sms-formats.md"
+
+P2P_MASKED = (
+    "You have received 3500 RWF from Aline MUKAMANA (*********482) on your mobile money account "
+    "at 2024-06-02 08:15:40. Message from sender: . Your new balance:15200 RWF. "
+    "Financial Transaction Id: 51234098765."
+)
+P2P_FULL = (
+    "You have received 20000 RWF from Eric HABIMANA (250781234567) on your mobile money account "
+    "at 2024-10-20 11:02:13. Message from sender: M-0042. Your new balance:61200 RWF. "
+    "Financial Transaction Id: 28801234567."
+)
+
+# (sms, expected fields); times are Kigali local (UTC+2) in the SMS.
+CASES = {
+    "p2p_received_masked": (
+        P2P_MASKED,
+        {
+            "direction": "in",
+            "kind": "p2p_received",
+            "format": "mtn_rw_p2p_received",
+            "allocatable": True,
+            "amount": Decimal("3500"),
+            "currency": "RWF",
+            "txn_id": "51234098765",
+            "txn_ts": datetime(2024, 6, 2, 6, 15, 40, tzinfo=UTC),
+            "sender_name": "Aline MUKAMANA",
+            "msisdn_e164": None,
+            "msisdn_suffix": "482",
+            "sender_note": None,
+            "confidence": Decimal("1.00"),
+        },
+    ),
+    "p2p_received_full_number_with_code": (
+        P2P_FULL,
+        {
+            "direction": "in",
+            "kind": "p2p_received",
+            "amount": Decimal("20000"),
+            "txn_id": "28801234567",
+            "txn_ts": datetime(2024, 10, 20, 9, 2, 13, tzinfo=UTC),
+            "sender_name": "Eric HABIMANA",
+            "msisdn_e164": "+250781234567",
+            "msisdn_suffix": None,
+            "sender_note": "M-0042",
+        },
+    ),
+    "spec_sample": (
+        "You have received RWF 12,000 from Jean Bosco +250788000001 TxnID ABC123456 "
+        "on 2025-01-18 14:20:00.",
+        {
+            "direction": "in",
+            "kind": "p2p_received",
+            "format": "spec_sample_received",
+            "allocatable": True,
+            "amount": Decimal("12000"),
+            "currency": "RWF",
+            "txn_id": "ABC123456",
+            "txn_ts": datetime(2025, 1, 18, 12, 20, tzinfo=UTC),
+            "sender_name": "Jean Bosco",
+            "msisdn_e164": "+250788000001",
+        },
+    ),
+    "bank_deposit": (
+        "*113*R*A bank deposit of 10000 RWF has been added to your mobile money account at "
+        "2024-06-03 19:20:01. Your NEW BALANCE :25200 RWF. Cash Deposit::CASH::::0::250780000000."
+        "Thank you for using MTN MobileMoney.*EN#",
+        {
+            "direction": "in",
+            "kind": "deposit",
+            "allocatable": False,
+            "amount": Decimal("10000"),
+            "txn_id": None,
+            "txn_ts": datetime(2024, 6, 3, 17, 20, 1, tzinfo=UTC),
+            "sender_name": None,
+            "msisdn_e164": None,
+        },
+    ),
+    "reversal": (
+        "*143*S*Your transaction to Jean NIYONZIMA (250789876543) with 3000 RWF has been reversed "
+        "at 2024-10-07 14:37:00. Your new balance is 10312 RWF. .Thank you for using MTN "
+        "MobileMoney.*EN#",
+        {"direction": "in", "kind": "reversal", "allocatable": False, "amount": Decimal("3000")},
+    ),
+    "payment_txid_first": (
+        "TxId: 61234567890. Your payment of 1,500 RWF to Claude NKURUNZIZA 40213 has been "
+        "completed at 2024-06-04 12:01:09. Your new balance: 13,700 RWF. Fee was 0 RWF."
+        "Kanda*182*16# wiyandikishe muri poromosiyo ...",
+        {
+            "direction": "out",
+            "kind": "payment",
+            "amount": Decimal("1500"),
+            "txn_id": "61234567890",
+            "txn_ts": datetime(2024, 6, 4, 10, 1, 9, tzinfo=UTC),
+        },
+    ),
+    "airtime_payment": (
+        "*162*TxId:14012345678*S*Your payment of 2000 RWF to Airtime with token has been completed "
+        "at 2024-06-05 09:41:28. Fee was 0 RWF. Your new balance: 11700 RWF . Message: - -. *EN#",
+        {"direction": "out", "kind": "payment", "amount": Decimal("2000"), "txn_id": "14012345678"},
+    ),
+    "transfer_out": (
+        "*165*S*5000 RWF transferred to Diane UWASE (250782223344) from 36500000 at 2024-06-06 "
+        "20:34:47 . Fee was: 100 RWF. New balance: 6600 RWF. Kugura ama inite cg interineti kuri "
+        "MoMo, Kanda *182*2*1# .*EN#",
+        {
+            "direction": "out",
+            "kind": "transfer",
+            "amount": Decimal("5000"),
+            "msisdn_e164": "+250782223344",
+            "sender_name": "Diane UWASE",
+        },
+    ),
+    "merchant_debit": (
+        "*164*S*Y'ello,A transaction of 8000 RWF by EXAMPLE PAY LTD on your MOMO account was "
+        "successfully completed at 2024-06-15 21:28:58. Message from debit receiver: 1599. Your "
+        "new balance:4110 RWF. Fee was 0 RWF. Financial Transaction Id: 13900011122. External "
+        "Transaction Id: 478000.*EN#",
+        {"direction": "out", "amount": Decimal("8000"), "txn_id": "13900011122"},
+    ),
+    "agent_withdrawal": (
+        "You Aline MUKAMANA (*********036) have via agent: Agent Grace (250783334455), withdrawn "
+        "20000 RWF from your mobile money account: 36500000 at 2024-05-26 02:10:27 and you can "
+        "now collect your money in cash. Your new balance: 500 RWF. Fee paid: 700 RWF. Message "
+        "from agent: . Financial Transaction Id: 14400011122.",
+        {
+            "direction": "out",
+            "kind": "withdrawal",
+            "amount": Decimal("20000"),
+            "txn_id": "14400011122",
+            "txn_ts": datetime(2024, 5, 26, 0, 10, 27, tzinfo=UTC),
+        },
+    ),
+    "transfer_from_bank_linked_account": (
+        "You have transferred 50000 RWF to Eric HABIMANA (250781234567) from your mobile money "
+        "account 20070000001 imbank.bank at 2024-10-23 16:43:03. Your new balance: . Message from "
+        "sender: . Message to receiver: . Financial Transaction Id: 27800011122.",
+        {"direction": "out", "amount": Decimal("50000"), "txn_id": "27800011122"},
+    ),
+    "payment_to_number": (
+        "Your payment of 8000 RWF to Claude NKURUNZIZA (250784445566) has been completed at "
+        "2024-10-29 13:18:05. Message: . Your new balance: 36282 RWF. Fee was 0 RWF. The amount "
+        "was subject to a discount of 0 RWF and coupons worth . Financial Transaction Id: "
+        "16500011122. External Transaction Id: -.",
+        {"direction": "out", "kind": "payment", "amount": Decimal("8000"), "txn_id": "16500011122"},
+    ),
+    "bundle_purchase": (
+        "Yello!Umaze kugura 2,000FRW(2GB) igura 2,000 RWF",
+        {"direction": "out", "amount": Decimal("2000"), "txn_ts_from_sms": False},
+    ),
+    "failed_transaction": (
+        "*143*R*Y'ello, the transaction with amount 14200 RWF for EXAMPLE PAY LTD with message: "
+        "1734 failed at 2024-09-21 15:49:01 .Please Contact MobileMoney HelpLine for Assistance."
+        "Thank you for using MTN MobileMoney.*EN#",
+        {"direction": None, "kind": "failed", "amount": Decimal("14200")},
+    ),
+    "reversal_initiated": (
+        "A reversal has been initiated for your transaction to Jean NIYONZIMA (250789876543) "
+        "with 3000 RWF.",
+        {"direction": None, "kind": "reversal_initiated", "allocatable": False},
+    ),
+}
+
+
+def parse(conn: psycopg.Connection, sms: str, received_at: datetime | None = None) -> dict:
+    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        cur.execute(
+            "select * from momo_parse_sms(%s, %s)",
+            (sms, received_at or datetime(2030, 1, 1, tzinfo=UTC)),
+        )
+        row = cur.fetchone()
+    assert row is not None
+    return row
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_documented_format_is_parsed_field_by_field(admin, name):
+    sms, expected = CASES[name]
+    row = parse(admin, sms)
+    assert {k: row[k] for k in expected} == expected
+    assert row["format"] is not None
+
+
+def test_cases_cover_every_sms_in_the_formats_document(admin):
+    """Every example in shared/sms-formats.md is one of the cases above."""
+    with open(FORMATS, encoding="utf-8") as fh:
+        examples = [line.strip() for line in fh if line.startswith("    ") and line.strip()]
+    examples = [e for e in examples if "{amount}" not in e]  # the spec template itself
+    assert len(examples) == len(CASES) - 1  # spec_sample is from the spec, not the document
+    ours = {sms for sms, _ in CASES.values()}
+    assert set(examples) <= ours
+
+
+@pytest.mark.parametrize("name", [n for n, (_, e) in CASES.items() if e.get("direction") != "in"])
+def test_money_out_and_neither_are_never_allocatable(admin, name):
+    row = parse(admin, CASES[name][0])
+    assert row["allocatable"] is False
+
+
+def test_balance_is_never_taken_for_the_amount(admin):
+    row = parse(admin, P2P_MASKED)
+    assert row["amount"] == Decimal("3500")  # not the balance 15200
+    unknown = parse(admin, "Your new balance: 99,000 RWF. Received 1,250 RWF ref 7")
+    assert unknown["amount"] == Decimal("1250")
+
+
+@pytest.mark.parametrize("form", ["0781234567", "250781234567", "+250781234567", "781234567"])
+def test_phone_number_forms_normalise_to_one_e164(admin, form):
+    sms = P2P_FULL.replace("(250781234567)", f"({form})")
+    assert parse(admin, sms)["msisdn_e164"] == "+250781234567"
+
+
+def test_masked_number_never_becomes_an_e164(admin):
+    row = parse(admin, P2P_MASKED)
+    assert row["msisdn_e164"] is None
+    assert row["msisdn_suffix"] == "482"
+
+
+def test_sms_time_is_kigali_local_and_received_at_only_a_fallback(admin):
+    midnight = P2P_FULL.replace("2024-10-20 11:02:13", "2024-11-01 00:30:00")
+    row = parse(admin, midnight, datetime(2024, 11, 5, tzinfo=UTC))
+    assert row["txn_ts"] == datetime(2024, 10, 31, 22, 30, tzinfo=UTC)
+    assert row["txn_ts_from_sms"] is True
+    bundle = parse(admin, CASES["bundle_purchase"][0], datetime(2024, 3, 3, 3, 3, tzinfo=UTC))
+    assert bundle["txn_ts"] == datetime(2024, 3, 3, 3, 3, tzinfo=UTC)
+
+
+def test_time_zone_is_a_setting(admin):
+    admin.execute("select setting_set('MOMO_TIMEZONE', 'UTC', 'test')")
+    assert parse(admin, P2P_FULL)["txn_ts"] == datetime(2024, 10, 20, 11, 2, 13, tzinfo=UTC)
+
+
+def test_impossible_date_lowers_confidence_instead_of_failing(admin):
+    row = parse(admin, P2P_FULL.replace("2024-10-20", "2024-02-30"))
+    assert row["txn_ts_from_sms"] is False
+    assert row["confidence"] < Decimal("0.8")
+
+
+def test_unknown_text_has_low_confidence_and_no_direction(admin):
+    row = parse(admin, "Hello, your bundle expires soon. Ref TxId: 77 for 300 RWF")
+    assert row["direction"] is None
+    assert row["format"] is None
+    assert row["kind"] == "unknown"
+    assert row["confidence"] <= Decimal("0.3")
+    assert row["txn_id"] == "77"
+
+
+def test_missing_txn_id_in_a_known_format_lowers_confidence(admin):
+    row = parse(admin, P2P_FULL.split(" Financial Transaction Id")[0])
+    assert row["txn_id"] is None
+    assert Decimal("0") < row["confidence"] < Decimal("1")
+
+
+def test_dba_adds_a_format_with_an_insert(admin, connect_as):
+    dba = connect_as("app_dba")
+    sms = "Airtel: received 4,000 RWF from KAMANZI (0731234567). Ref 99887766 at 2024-07-01 10:00"
+    assert parse(admin, sms)["format"] is None
+    dba.execute(
+        "insert into momo_sms_formats (name, provider, kind, direction, allocatable, priority, "
+        "keyword, pattern, sample, description) values ('airtel_rw_received', 'airtel_rw', "
+        "'p2p_received', 'in', true, 12, 'Airtel: received', %s, %s, 'Airtel Money Rwanda')",
+        (
+            r"Airtel: received (?<amount>[0-9,]+) (?<currency>[A-Z]{3}) from (?<name>[^(]+)"
+            r"\((?<msisdn>[0-9]+)\)\. Ref (?<txn_id>[0-9]+) at (?<ts>[0-9: -]+)",
+            sms,
+        ),
+    )
+    try:
+        row = parse(admin, sms)
+        assert (row["format"], row["amount"], row["msisdn_e164"], row["txn_id"]) == (
+            "airtel_rw_received",
+            Decimal("4000"),
+            "+250731234567",
+            "99887766",
+        )
+    finally:
+        admin.execute("delete from momo_sms_formats where name = 'airtel_rw_received'")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sample", "constraint"),
+    [
+        (r"received (?<amount>[0-9]+)", "received nothing", "momo_sms_formats_sample_matches"),
+        (
+            r"received (?<amount>[0-9]+) (RWF)",
+            "received 5 RWF",
+            "momo_sms_formats_all_groups_named",
+        ),
+        (r"received (?<payer>[0-9]+)", "received 5", "momo_sms_formats_known_fields"),
+    ],
+)
+def test_a_broken_format_is_refused_and_not_stored(admin, pattern, sample, constraint):
+    before = admin.execute("select count(*) from momo_sms_formats").fetchone()
+    with pytest.raises(psycopg.errors.CheckViolation) as error:
+        admin.execute(
+            "insert into momo_sms_formats (name, provider, kind, direction, keyword, pattern, "
+            "sample, description) values ('broken', 'x', 'p2p_received', 'in', 'received', "
+            "%s, %s, 'broken')",
+            (pattern, sample),
+        )
+    assert error.value.diag.constraint_name == constraint
+    assert admin.execute("select count(*) from momo_sms_formats").fetchone() == before
