@@ -1,17 +1,18 @@
 create or replace procedure momo_allocator_drain()
 language plpgsql
-set search_path = pg_catalog, public, pg_temp
+-- No SET clause: a procedure with one cannot commit. Names are qualified instead.
 as $$
 declare
-    v_deadline timestamptz := clock_timestamp() + _setting('MOMO_ALLOCATOR_TIME_BUDGET')::interval;
-    v_batch_size integer := _setting('MOMO_ALLOCATOR_DRAIN_BATCH_SIZE')::integer;
+    v_deadline timestamptz := pg_catalog.clock_timestamp()
+        + public._setting('MOMO_ALLOCATOR_TIME_BUDGET')::interval;
+    v_batch_size integer := public._setting('MOMO_ALLOCATOR_DRAIN_BATCH_SIZE')::integer;
     v_summary jsonb;
 begin
     loop
-        v_summary := momo_allocate(v_batch_size);
+        v_summary := public.momo_allocate(v_batch_size);
         commit;
         exit when (v_summary ->> 'processed')::integer < v_batch_size
-            or clock_timestamp() >= v_deadline;
+            or pg_catalog.clock_timestamp() >= v_deadline;
     end loop;
 end;
 $$;
