@@ -1,0 +1,110 @@
+"""make bench-allocate: drain generated backlogs through the pg_cron entry point.
+
+For each size (10,000 / 100,000 / 1,000,000 mixed SMS in the real formats,
+10,000 members) it empties the bench database, enqueues the backlog, and
+times (1) parsing only (_momo_parse_batch over the whole backlog, in chunks)
+and (2) full allocation via `call momo_allocator_drain()`, the command the
+momo-allocator job runs, with the time budget lifted so one call drains all.
+Prints rows/s; checks the outcomes against what the backlog must produce.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+
+import psycopg
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from bench.backlog import create_members, enqueue_mixed_sms, expected_outcomes
+
+N_MEMBERS = 10_000
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
+PARSE_CHUNK = 5_000
+
+
+def reset(conn: psycopg.Connection) -> None:
+    with conn.transaction():
+        conn.execute("set local session_replication_role = replica")
+        conn.execute(
+            "truncate momo_unmatched, contributions_ledger, contribution_cycles, momo_parsed_txns, "
+            "momo_sms_inbox, ibimina_members, profiles, ibimina restart identity cascade"
+        )
+    conn.execute("select cron.alter_job(jobid, active := false) from cron.job")
+
+
+def parse_only(conn: psycopg.Connection, n: int) -> float:
+    started = time.perf_counter()
+    for first in range(1, n + 1, PARSE_CHUNK):
+        conn.execute(
+            """
+            select count(*) from _momo_parse_batch(
+                (select array_agg(raw_text order by id) from momo_sms_inbox
+                 where id between %(a)s and %(b)s),
+                (select array_agg(received_at order by id) from momo_sms_inbox
+                 where id between %(a)s and %(b)s),
+                'Africa/Kigali', '250')
+            """,
+            {"a": first, "b": first + PARSE_CHUNK - 1},
+        )
+    return time.perf_counter() - started
+
+
+def run(conn: psycopg.Connection, n: int) -> None:
+    reset(conn)
+    create_members(conn, N_MEMBERS)
+    enqueue_mixed_sms(conn, 1, n, N_MEMBERS)
+    conn.execute("vacuum analyze momo_sms_inbox")
+
+    parse_seconds = parse_only(conn, n)
+    conn.execute("update app_settings set value = '1 day' where key = 'MOMO_ALLOCATOR_TIME_BUDGET'")
+    started = time.perf_counter()
+    conn.execute("call momo_allocator_drain()")
+    allocate_seconds = time.perf_counter() - started
+
+    outcomes = Counter(
+        dict(conn.execute("select outcome, count(*) from momo_sms_inbox group by 1").fetchall())
+    )
+    ok = outcomes == expected_outcomes(1, n)
+    ledger = conn.execute("select count(*) from contributions_ledger").fetchone()[0]
+    print(
+        f"{n:>9,} SMS  parse-only {n / parse_seconds:>8,.0f} rows/s ({parse_seconds:6.1f} s)  "
+        f"full allocation {n / allocate_seconds:>8,.0f} rows/s ({allocate_seconds:6.1f} s)  "
+        f"ledger rows {ledger:,}  outcomes {'as expected' if ok else 'WRONG: ' + str(outcomes)}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    url = os.environ["DATABASE_URL"]
+    batch = os.environ.get("BENCH_DRAIN_BATCH_SIZE")
+    with psycopg.connect(url, autocommit=True) as conn:
+        settings = dict(
+            conn.execute(
+                "select key, value from app_settings where key like 'MOMO_ALLOCATOR_%'"
+            ).fetchall()
+        )
+        if batch:
+            conn.execute(
+                "update app_settings set value = %s where key = 'MOMO_ALLOCATOR_DRAIN_BATCH_SIZE'",
+                (batch,),
+            )
+        print(
+            f"bench-allocate: {N_MEMBERS:,} members, drain batch "
+            f"{batch or settings['MOMO_ALLOCATOR_DRAIN_BATCH_SIZE']} rows, "
+            f"{os.cpu_count()} cores, one session (the pg_cron entry point)",
+            flush=True,
+        )
+        try:
+            for n in SIZES:
+                run(conn, n)
+        finally:
+            conn.execute(
+                "update app_settings set value = default_value where key like 'MOMO_ALLOCATOR_%'"
+            )
+
+
+if __name__ == "__main__":
+    main()
