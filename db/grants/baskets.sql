@@ -3,6 +3,8 @@
 revoke all on all tables in schema public from public;
 revoke all on all sequences in schema public from public;
 revoke execute on all functions in schema public from public;
+-- procedures are not functions: momo_allocator_drain() would stay executable by public
+revoke execute on all procedures in schema public from public;
 revoke all on all tables in schema monitoring from public;
 
 grant usage on schema public to app_ingest, app_allocator, app_analyst, app_dba, app_credits;

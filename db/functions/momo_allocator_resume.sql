@@ -1,0 +1,12 @@
+create or replace function momo_allocator_resume(p_reason text)
+returns jsonb
+language sql
+security definer
+set search_path = pg_catalog, public, pg_temp
+as $$
+    select public._momo_allocator_set_active(true, p_reason);
+$$;
+
+comment on function momo_allocator_resume(text) is
+'DBA: let the pg_cron job momo-allocator run again (next minute); it drains the queued SMS. '
+'Refused when not paused; audited. Returns the job (jobid, jobname, schedule, command, active).';

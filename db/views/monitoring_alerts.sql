@@ -1,0 +1,102 @@
+create or replace view monitoring.alerts as
+with thresholds as (
+    select
+        max(s.value) filter (where s.key = 'MOMO_ALERT_INBOX_UNPROCESSED_ROWS')::bigint as inbox_rows,
+        max(s.value) filter (where s.key = 'MOMO_ALERT_INBOX_UNPROCESSED_FOR') as inbox_for_text,
+        max(s.value) filter (where s.key = 'MOMO_ALERT_INBOX_UNPROCESSED_FOR')::interval as inbox_for,
+        max(s.value) filter (where s.key = 'MOMO_ALERT_UNMATCHED_OPEN_CASES')::bigint as open_cases,
+        max(s.value) filter (where s.key = 'MOMO_ALERT_UNMATCHED_CASE_AGE') as case_age_text,
+        max(s.value) filter (where s.key = 'MOMO_ALERT_UNMATCHED_CASE_AGE')::interval as case_age
+    from public.app_settings as s
+),
+
+live as (
+    select
+        (select count(*) from public.momo_sms_inbox where processed_at is null) as inbox_unprocessed,
+        (select count(*) from public.momo_unmatched where status = 'open') as unmatched_open,
+        (select min(created_at) from public.momo_unmatched where status = 'open') as unmatched_oldest_at,
+        (select max(sampled_at) from monitoring.queue_samples) as last_sample_at
+),
+
+-- The backlog has been above the threshold since the first sample after the
+-- last sample at or below it (null when the latest sample is at or below it).
+breach as (
+    select min(q.sampled_at) as since
+    from monitoring.queue_samples as q
+    cross join thresholds as t
+    where q.sampled_at > coalesce((
+        select max(ok.sampled_at)
+        from monitoring.queue_samples as ok
+        where ok.inbox_unprocessed <= t.inbox_rows
+    ), '-infinity')
+)
+
+select
+    'inbox_backlog' as alert,
+    coalesce(l.inbox_unprocessed > t.inbox_rows and b.since < now() - t.inbox_for, false) as firing,
+    l.inbox_unprocessed as current_value,
+    t.inbox_rows as threshold,
+    'rows' as unit,
+    case when l.inbox_unprocessed > t.inbox_rows then b.since end as since,
+    format(
+        'momo_sms_inbox unprocessed > %s rows for more than %s', t.inbox_rows, t.inbox_for_text
+    ) as rule,
+    'Investigate ingest and allocation: monitoring.allocator_status (paused? failing?), '
+    'monitoring.cron_jobs, monitoring.inbox_errors. Runbook: Queue backlog.' as action,
+    case
+        when l.last_sample_at is null
+            then 'no queue sample yet: is the pg_cron job monitoring-queue-sample active?'
+        when l.last_sample_at < now() - interval '3 minutes'
+            then format(
+                'queue sampling stopped at %s: is the pg_cron job monitoring-queue-sample active?',
+                l.last_sample_at
+            )
+    end as note
+from live as l
+cross join thresholds as t
+cross join breach as b
+
+union all
+
+select
+    'unmatched_open_cases' as alert,
+    l.unmatched_open > t.open_cases as firing,
+    l.unmatched_open as current_value,
+    t.open_cases as threshold,
+    'cases' as unit,
+    null as since,
+    format('momo_unmatched open cases > %s', t.open_cases) as rule,
+    'Escalate to the reconciliation workflow: work monitoring.unmatched_open with '
+    'unmatched_resolve(). Runbook: Unmatched cases.' as action,
+    null as note
+from live as l
+cross join thresholds as t
+
+union all
+
+select
+    'unmatched_case_age' as alert,
+    coalesce(l.unmatched_oldest_at < now() - t.case_age, false) as firing,
+    coalesce(extract(epoch from now() - l.unmatched_oldest_at)::bigint, 0) as current_value,
+    extract(epoch from t.case_age)::bigint as threshold,
+    'seconds' as unit,
+    case
+        when l.unmatched_oldest_at < now() - t.case_age then l.unmatched_oldest_at + t.case_age
+    end as since,
+    format('any momo_unmatched open case older than %s', t.case_age_text) as rule,
+    'Escalate to the reconciliation workflow: work monitoring.unmatched_open (oldest first) with '
+    'unmatched_resolve(). Runbook: Unmatched cases.' as action,
+    null as note
+from live as l
+cross join thresholds as t;
+
+comment on view monitoring.alerts is
+'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings '
+'(MOMO_ALERT_*). alert: inbox_backlog (unprocessed SMS above MOMO_ALERT_INBOX_UNPROCESSED_ROWS '
+'for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in '
+'monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) '
+'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE). firing: true when '
+'the alert holds now. current_value and threshold: the measured number and its limit, in unit '
+'(rows, cases, seconds). since: when the condition started to hold (null when it does not). '
+'rule: the alert in words. action: what to do. note: why the alert may be blind (no recent '
+'queue sample).';
