@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
 
-FORMATS = "/work/shared/sms-formats.md"
+FORMATS = Path(__file__).resolve().parent.parent / "docs" / "sources" / "sms-formats.md"
 
 P2P_MASKED = (
     "You have received 3500 RWF from Aline MUKAMANA (*********482) on your mobile money account "
@@ -190,7 +191,7 @@ def test_every_documented_format_is_parsed_field_by_field(admin, name):
 
 
 def test_cases_cover_every_sms_in_the_formats_document(admin):
-    """Every example in shared/sms-formats.md is one of the cases above."""
+    """Every example in docs/sources/sms-formats.md is one of the cases above."""
     with open(FORMATS, encoding="utf-8") as fh:
         examples = [line.strip() for line in fh if line.startswith("    ") and line.strip()]
     examples = [e for e in examples if "{amount}" not in e]  # the spec template itself
