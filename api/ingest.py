@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from flask import Blueprint, Response, current_app, jsonify, request
 from psycopg.types.json import Jsonb
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -74,6 +75,12 @@ def momo_sms_hook() -> Response:
                 ),
             ).fetchone()
     except ApiError as error:
+        raise _reject(error, error.code, client) from None
+    except psycopg.Error as exc:
+        # The function's own checks (MM400) are rejections too; anything else is ours.
+        error = ApiError.from_database(exc)
+        if error is None:
+            raise
         raise _reject(error, error.code, client) from None
 
     assert row is not None

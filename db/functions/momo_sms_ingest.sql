@@ -14,7 +14,7 @@ declare
     v_source text := coalesce(p_ingest_source, 'gateway');
     v_received_at timestamptz;
 begin
-    if p_message is null or btrim(p_message) = '' then
+    if p_message is null or p_message ~ '^[[:space:]]*$' then
         raise exception 'message is required and must not be empty'
             using errcode = 'MM400', column = 'message';
     end if;
@@ -31,14 +31,15 @@ begin
         raise exception 'receivedAt must be an ISO-8601 date-time with a zone, e.g. 2025-01-18T14:20:00Z'
             using errcode = 'MM400', column = 'receivedAt';
     end if;
-    if btrim(v_source) = '' or length(v_source) > 64 then
+    if v_source ~ '^[[:space:]]*$' or length(v_source) > 64 then
         raise exception 'ingestSource must be 1 to 64 characters'
             using errcode = 'MM400', column = 'ingestSource';
     end if;
 
     begin
         v_received_at := coalesce(p_received_at::timestamptz, now());
-    exception when datetime_field_overflow or invalid_datetime_format then
+    exception when datetime_field_overflow or invalid_datetime_format
+        or invalid_time_zone_displacement_value then
         raise exception 'receivedAt is not a valid date-time: %', p_received_at
             using errcode = 'MM400', column = 'receivedAt';
     end;
