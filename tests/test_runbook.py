@@ -24,8 +24,11 @@ from tests.test_ops_support import (
 RUNBOOK = Path(__file__).resolve().parent.parent / "docs" / "runbook.md"
 
 
-def sql_blocks() -> list[str]:
-    return re.findall(r"```sql\n(.*?)```", RUNBOOK.read_text(encoding="utf-8"), flags=re.DOTALL)
+def sql_blocks(section: str = "allocation") -> list[str]:
+    """The runbook's SQL blocks: the allocation part, or the credit part."""
+    allocation, credits = RUNBOOK.read_text(encoding="utf-8").split("\n## Credit reconciliation", 1)
+    text = allocation if section == "allocation" else credits
+    return re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
 
 
 def substitute(block: str, variables: dict[str, object]) -> str:
@@ -52,10 +55,16 @@ def allocator_job(admin):
     admin.execute(switch, (False,))
 
 
-def test_the_runbook_keeps_the_credit_section_for_the_merge():
+def test_the_runbook_covers_credit_reconciliation():
     text = RUNBOOK.read_text(encoding="utf-8")
-    assert "\n## Credit reconciliation\n" in text
-    assert "See the credit section (merged from docs/runbook-credits.md)" in text
+    credits = text.split("\n## Credit reconciliation", 1)[1]
+    for name in (
+        "credit_reconcile",
+        "credit_release",
+        "monitoring.wallet_reconciliation",
+        "/api/internal/release-reservation",
+    ):
+        assert name in credits
     assert text.isascii()
 
 
