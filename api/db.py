@@ -7,6 +7,7 @@ app_allocator, ...), so a request can only do what its role may.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,10 +26,16 @@ class Database:
         self._conninfo = conninfo
         self._pool_size = pool_size
         self._pools: dict[str, ConnectionPool] = {}
+        self._lock = threading.Lock()  # a burst of first requests must open one pool
 
     def _pool(self, role: str) -> ConnectionPool:
         pool = self._pools.get(role)
-        if pool is None:
+        if pool is not None:
+            return pool
+        with self._lock:
+            pool = self._pools.get(role)
+            if pool is not None:
+                return pool
             if role not in ROLES:
                 raise ValueError(f"unknown role {role}")
 
@@ -46,7 +53,7 @@ class Database:
                 open=True,
             )
             self._pools[role] = pool
-        return pool
+            return pool
 
     @contextmanager
     def connection(self, role: str) -> Iterator[psycopg.Connection]:
@@ -60,6 +67,7 @@ class Database:
             return cur.fetchall()
 
     def close(self) -> None:
-        for pool in self._pools.values():
-            pool.close()
-        self._pools.clear()
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()

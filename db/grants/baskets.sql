@@ -6,6 +6,11 @@ revoke execute on all functions in schema public from public;
 -- procedures are not functions: momo_allocator_drain() would stay executable by public
 revoke execute on all procedures in schema public from public;
 revoke all on all tables in schema monitoring from public;
+-- and from every app role, so a privilege granted by hand does not survive a migration
+revoke all on all tables in schema public, monitoring
+from app_ingest, app_allocator, app_analyst, app_dba, app_credits, app_web;
+revoke execute on all routines in schema public, monitoring
+from app_ingest, app_allocator, app_analyst, app_dba, app_credits, app_web;
 
 grant usage on schema public to app_ingest, app_allocator, app_analyst, app_dba, app_credits;
 grant usage on schema monitoring to app_analyst, app_dba;

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmarks SMS ingest through the real server: gunicorn with api/gunicorn_conf.py and
+# the worker count `make run` uses, HMAC signatures on, driven by wrk from 127.0.0.1.
+#
+# 1. Starts the server (BENCH_CEILING_ENDPOINT=1 adds a bare POST /bench/ceiling).
+# 2. Warms both endpoints up, then measures the ceiling: the same server answering
+#    {"ok":true} without touching the database.
+# 3. Measures POST /functions/v1/momo-sms-hook with unique signed SMS, each sent once.
+# 4. Prints requests/s, latency percentiles, the ratio to the ceiling, and checks that
+#    every 200 is a row in the inbox (bench/ingest_report.py). Stops the server.
+#
+# Usage: DATABASE_URL=... bench/ingest.sh    (make bench-ingest sets it: bench cluster)
+# Knobs: WORKERS, GUNICORN_THREADS, DB_POOL_SIZE (the server's), BENCH_CONNECTIONS (16),
+#        BENCH_DURATION (10s), BENCH_WRK_THREADS (1), BENCH_REQUESTS (SMS to pre-generate;
+#        by default enough for the ceiling's rate over the whole run, never repeated).
+set -euo pipefail
+
+: "${DATABASE_URL:?DATABASE_URL must name the benchmark database (make bench-ingest sets it)}"
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+python=$root/.venv/bin/python
+gunicorn=$root/.venv/bin/gunicorn
+
+workers=${WORKERS:-$(sed -n 's/^WORKERS *?= *\([0-9][0-9]*\).*/\1/p' Makefile)}
+connections=${BENCH_CONNECTIONS:-16}
+duration=${BENCH_DURATION:-10s}
+wrk_threads=${BENCH_WRK_THREADS:-1}
+port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+hook=/functions/v1/momo-sms-hook
+
+work=$root/.bench/ingest
+rm -rf "$work"
+mkdir -p "$work"
+run_id=$(date -u +%Y%m%d%H%M%S)-$$
+MOMO_SMS_HMAC_SECRET=$("$python" -c 'import secrets; print(secrets.token_hex(32))')
+export MOMO_SMS_HMAC_SECRET
+
+"$python" bench/ingest_requests.py 5000 "$work/warmup.txt" "warmup-$run_id"
+
+threads=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["threads"])')
+echo "Starting gunicorn on $base: $workers workers x $threads threads (api/gunicorn_conf.py)"
+BENCH_CEILING_ENDPOINT=1 "$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
+    --workers "$workers" 'api:create_app()' 2>"$work/server.log" &
+server=$!
+stop_server() {
+    if kill -0 "$server" 2>/dev/null; then
+        kill -TERM "$server"
+        wait "$server" 2>/dev/null || true
+    fi
+}
+trap stop_server EXIT
+
+get() { # URL -> prints the body; fails unless 200
+    "$python" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null
+}
+for _ in $(seq 100); do
+    get "$base/healthz" >/dev/null && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+    sleep 0.1
+done
+get "$base/healthz" >/dev/null || { echo "server did not come up" >&2; exit 1; }
+echo "readyz: $(get "$base/readyz" || echo 'not ready (503)')"
+
+# run NAME PATH REQUESTS_FILE DURATION CYCLE: one wrk run, facts in $work/NAME.json
+run() {
+    BENCH_RESULT="$work/$1.json" BENCH_CYCLE=$5 wrk --latency -t "$wrk_threads" \
+        -c "$connections" -d "$4" -s bench/ingest.lua "$base$2" -- "$3" "$wrk_threads" \
+        >"$work/$1.wrk.txt"
+}
+
+echo "Warming up (ingest, then ceiling)"
+run warmup-ingest "$hook" "$work/warmup.txt" 3s 1
+run warmup-ceiling /bench/ceiling "$work/warmup.txt" 2s 1
+
+echo "Measuring the ceiling: POST /bench/ceiling, $connections connections, $duration"
+run ceiling /bench/ceiling "$work/warmup.txt" "$duration" 1
+
+# Enough unique SMS for the ingest run even at the ceiling's rate, plus a margin.
+request_count=${BENCH_REQUESTS:-$("$python" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+secs = float(sys.argv[2].rstrip("s")) * (60 if sys.argv[2].endswith("m") else 1)
+print(int(c["requests"] / (c["duration_us"] / 1e6) * secs * 1.3) + 2000)
+' "$work/ceiling.json" "$duration")}
+echo "Generating $request_count unique signed SMS deliveries"
+"$python" bench/ingest_requests.py "$request_count" "$work/requests.txt" "$run_id"
+
+before=$("$python" bench/ingest_report.py count)
+echo "Measuring ingest: POST $hook, $connections connections, $duration, unique signed SMS"
+run ingest "$hook" "$work/requests.txt" "$duration" 0
+
+stop_server
+trap - EXIT
+"$python" bench/ingest_report.py report --before "$before" --requests "$work/requests.txt" \
+    --ceiling "$work/ceiling.json" --ingest "$work/ingest.json" --path "$hook"
