@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -56,7 +56,6 @@ class Settings:
     monitoring_token: str | None = None
     credits_admin_token: str | None = None
     pool_size: int = 8
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
