@@ -3,15 +3,19 @@
 For each size (10,000 / 100,000 / 1,000,000 mixed SMS in the real formats,
 10,000 members) it empties the bench database, enqueues the backlog, and
 times (1) parsing only (_momo_parse_batch over the whole backlog, in chunks)
-and (2) full allocation via `call momo_allocator_drain()`, the command the
-momo-allocator job runs, with the time budget lifted so one call drains all.
-Prints rows/s; checks the outcomes against what the backlog must produce.
+and (2) full allocation through the commands the two pg_cron jobs run, in two
+sessions at once as pg_cron runs them: `call momo_allocator_drain()`
+(momo-allocator) and `call momo_allocator_assist()` (momo-allocator-assist),
+with the time budget lifted so one call drains all. BENCH_SESSIONS=1 runs the
+drain alone. Prints rows/s; checks the outcomes against what the backlog must
+produce.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -22,7 +26,9 @@ from bench.backlog import create_members, enqueue_mixed_sms, expected_outcomes
 
 N_MEMBERS = 10_000
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "2"))
 PARSE_CHUNK = 5_000
+ENTRY_POINTS = ["call momo_allocator_drain()", "call momo_allocator_assist()"]
 
 
 def reset(conn: psycopg.Connection) -> None:
@@ -52,6 +58,35 @@ def parse_only(conn: psycopg.Connection, n: int) -> float:
     return time.perf_counter() - started
 
 
+def drain(sessions: int) -> float:
+    """Runs the pg_cron entry points in `sessions` sessions at once; seconds until all end."""
+    url = os.environ["DATABASE_URL"]
+    connections = [psycopg.connect(url, autocommit=True) for _ in range(sessions)]
+    failures: list[BaseException] = []
+
+    def call(conn: psycopg.Connection, command: str) -> None:
+        try:
+            conn.execute(command)
+        except BaseException as exc:  # reported after the join
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=call, args=(conn, command))
+        for conn, command in zip(connections, ENTRY_POINTS[:sessions], strict=True)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    for conn in connections:
+        conn.close()
+    if failures:
+        raise failures[0]
+    return seconds
+
+
 def run(conn: psycopg.Connection, n: int) -> None:
     reset(conn)
     create_members(conn, N_MEMBERS)
@@ -60,9 +95,7 @@ def run(conn: psycopg.Connection, n: int) -> None:
 
     parse_seconds = parse_only(conn, n)
     conn.execute("update app_settings set value = '1 day' where key = 'MOMO_ALLOCATOR_TIME_BUDGET'")
-    started = time.perf_counter()
-    conn.execute("call momo_allocator_drain()")
-    allocate_seconds = time.perf_counter() - started
+    allocate_seconds = drain(SESSIONS)
 
     outcomes = Counter(
         dict(conn.execute("select outcome, count(*) from momo_sms_inbox group by 1").fetchall())
@@ -94,7 +127,8 @@ def main() -> None:
         print(
             f"bench-allocate: {N_MEMBERS:,} members, drain batch "
             f"{batch or settings['MOMO_ALLOCATOR_DRAIN_BATCH_SIZE']} rows, "
-            f"{os.cpu_count()} cores, one session (the pg_cron entry point)",
+            f"{os.cpu_count()} cores, {SESSIONS} allocator session(s) "
+            f"({' + '.join(ENTRY_POINTS[:SESSIONS])})",
             flush=True,
         )
         try:

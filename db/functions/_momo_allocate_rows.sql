@@ -72,55 +72,7 @@ begin
         analyze momo_alloc_work;
     end if;
 
-    -- 2. Store the parses; a txn id seen before (here or in an earlier SMS) is a duplicate.
-    -- Rows go in txn_id order so parallel allocators take index locks in one order.
-    with inserted as (
-        insert into momo_parsed_txns (
-            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, confidence, parsed_json
-        )
-        select
-            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, w.txn_id, w.txn_ts,
-            w.confidence,
-            jsonb_build_object(
-                'allocatable', w.allocatable,
-                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end
-            )
-        from momo_alloc_work as w
-        order by w.txn_id, w.inbox_id
-        on conflict (txn_id) do nothing
-        returning id, inbox_id
-    )
-    update momo_alloc_work as w set parsed_id = ins.id
-    from inserted as ins
-    where w.inbox_id = ins.inbox_id;
-
-    with duplicates as (
-        insert into momo_parsed_txns (
-            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, confidence, duplicate_of, parsed_json
-        )
-        select
-            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, null, w.txn_ts, w.confidence,
-            (select p.id from momo_parsed_txns as p where p.txn_id = w.txn_id),
-            jsonb_build_object('txn_id', w.txn_id, 'allocatable', w.allocatable)
-        from momo_alloc_work as w
-        where w.parsed_id is null
-        returning id, inbox_id, duplicate_of
-    )
-    update momo_alloc_work as w
-    set
-        parsed_id = d.id,
-        outcome = 'duplicate',
-        reason = 'duplicate_txn',
-        detail = format('transaction %s was already parsed (momo_parsed_txns.id %s)',
-            w.txn_id, d.duplicate_of)
-    from duplicates as d
-    where w.inbox_id = d.inbox_id;
-
-    -- 3. Only money in from a person, read well enough, may go further.
+    -- 2. Only money in from a person, read well enough, may go further.
     update momo_alloc_work as w
     set
         reason = c.reason,
@@ -156,7 +108,16 @@ begin
     ) as c
     where w.inbox_id = c.inbox_id and c.reason is not null;
 
-    -- 4. Resolve the member.
+    -- 3. Resolve the members, all in one pass.
+    with pending as (
+        select
+            array_agg(x.inbox_id order by x.inbox_id) as ids,
+            array_agg(x.msisdn_e164 order by x.inbox_id) as msisdns,
+            array_agg(x.sender_note order by x.inbox_id) as notes
+        from momo_alloc_work as x
+        where x.outcome is null
+    )
+
     update momo_alloc_work as w
     set
         member_id = r.member_id,
@@ -166,9 +127,9 @@ begin
         outcome = case when r.member_id is null then 'unmatched' end,
         reason = r.reason,
         detail = r.detail
-    from momo_alloc_work as x
-    cross join lateral _momo_resolve_member(x.msisdn_e164, x.sender_note) as r
-    where w.inbox_id = x.inbox_id and x.outcome is null;
+    from pending as p
+    cross join lateral _momo_resolve_members(p.msisdns, p.notes) as r
+    where w.inbox_id = p.ids[r.ord];
 
     update momo_alloc_work
     set
@@ -177,7 +138,96 @@ begin
         detail = format('the SMS is in %s but the group keeps %s', currency, group_currency)
     where outcome is null and currency is distinct from group_currency;
 
-    -- 5. Post to the ledger; its trigger adds to the cycle totals in this transaction.
+    -- 4. Hints for the cases a person will look at.
+    update momo_alloc_work
+    set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
+    where outcome = 'unmatched' and msisdn_suffix is not null;
+
+    -- 5. Close the inbox rows with the outcome decided so far; the rows without one
+    -- are about to be posted. Duplicates found below are corrected in place.
+    update momo_sms_inbox as i
+    set
+        processed_at = now(),
+        attempts = i.attempts + 1,
+        outcome = coalesce(w.outcome, 'allocated'),
+        last_error = w.reason,
+        next_attempt_at = null
+    from momo_alloc_work as w
+    where i.id = w.inbox_id;
+
+    -- From here on a statement may meet a txn id that a parallel allocator has stored
+    -- but not committed, and then waits for that commit: the work after this point is
+    -- kept as short as it can be, so that such waits are short.
+
+    -- 6. Store the parses; a txn id seen before (here or in an earlier SMS) is a
+    -- duplicate, whatever was decided above. Rows go in txn_id order so parallel
+    -- allocators take index locks in one order.
+    with inserted as (
+        insert into momo_parsed_txns (
+            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
+            sender_note, amount, currency, txn_id, txn_ts, confidence, parsed_json
+        )
+        select
+            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
+            w.sender_name, w.sender_note, w.amount, w.currency, w.txn_id, w.txn_ts,
+            w.confidence,
+            jsonb_build_object(
+                'allocatable', w.allocatable,
+                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end
+            )
+        from momo_alloc_work as w
+        order by w.txn_id, w.inbox_id
+        on conflict (txn_id) do nothing
+        returning id, inbox_id
+    )
+    update momo_alloc_work as w set parsed_id = ins.id
+    from inserted as ins
+    where w.inbox_id = ins.inbox_id;
+
+    with duplicates as (
+        insert into momo_parsed_txns (
+            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
+            sender_note, amount, currency, txn_id, txn_ts, confidence, duplicate_of, parsed_json
+        )
+        select
+            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
+            w.sender_name, w.sender_note, w.amount, w.currency, null, w.txn_ts, w.confidence,
+            (select p.id from momo_parsed_txns as p where p.txn_id = w.txn_id),
+            jsonb_build_object('txn_id', w.txn_id, 'allocatable', w.allocatable)
+        from momo_alloc_work as w
+        where w.parsed_id is null
+        returning id, inbox_id, duplicate_of
+    ),
+
+    marked as (
+        update momo_alloc_work as w
+        set
+            parsed_id = d.id,
+            member_id = null,
+            ikimina_id = null,
+            matched_by = null,
+            outcome = 'duplicate',
+            reason = 'duplicate_txn',
+            detail = format('transaction %s was already parsed (momo_parsed_txns.id %s)',
+                w.txn_id, d.duplicate_of)
+        from duplicates as d
+        where w.inbox_id = d.inbox_id
+        returning w.inbox_id
+    )
+    update momo_sms_inbox as i
+    set outcome = 'duplicate', last_error = 'duplicate_txn'
+    from marked as m
+    where i.id = m.inbox_id;
+
+    -- 7. Cases for people.
+    insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
+    select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
+    from momo_alloc_work as w
+    where w.outcome = 'unmatched'
+    order by w.inbox_id
+    on conflict (inbox_id) where status = 'open' do nothing;
+
+    -- 8. Post to the ledger; its trigger adds to the cycle totals in this transaction.
     with posted as (
         insert into contributions_ledger (
             ikimina_id, member_id, amount, currency, cycle_yyyymm, txn_id, source, meta,
@@ -200,35 +250,20 @@ begin
     from posted as p
     where w.inbox_id = p.inbox_id;
 
-    update momo_alloc_work
-    set
-        outcome = 'duplicate',
-        reason = 'duplicate_txn_ledger',
-        detail = format('transaction %s is already in contributions_ledger', txn_id)
-    where outcome is null;
-
-    -- 6. Cases for people, with a hint where the SMS gives one.
-    update momo_alloc_work
-    set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
-    where outcome = 'unmatched' and msisdn_suffix is not null;
-
-    insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
-    select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
-    from momo_alloc_work as w
-    where w.outcome = 'unmatched'
-    order by w.inbox_id
-    on conflict (inbox_id) where status = 'open' do nothing;
-
-    -- 7. Close the inbox rows.
+    -- A transaction already in the ledger (a manual entry, say): a duplicate, not allocated.
+    with late_duplicates as (
+        update momo_alloc_work
+        set
+            outcome = 'duplicate',
+            reason = 'duplicate_txn_ledger',
+            detail = format('transaction %s is already in contributions_ledger', txn_id)
+        where outcome is null
+        returning inbox_id, outcome, reason
+    )
     update momo_sms_inbox as i
-    set
-        processed_at = now(),
-        attempts = i.attempts + 1,
-        outcome = w.outcome,
-        last_error = w.reason,
-        next_attempt_at = null
-    from momo_alloc_work as w
-    where i.id = w.inbox_id;
+    set outcome = d.outcome, last_error = d.reason
+    from late_duplicates as d
+    where i.id = d.inbox_id;
 
     select jsonb_build_object(
         'processed', count(*),
@@ -246,5 +281,5 @@ $$;
 
 comment on function _momo_allocate_rows(bigint[]) is
 'The allocation pipeline for a set of claimed inbox rows, set-based: parse, dedupe by txn id, '
-'skip what is not money in from a person, resolve the member, post to the ledger (cycle totals '
-'follow), open cases for the rest, close the inbox rows. Raises on unexpected errors.';
+'skip what is not money in from a person, resolve the member, open cases, close the inbox rows, '
+'and post to the ledger last (cycle totals follow). Raises on unexpected errors.';

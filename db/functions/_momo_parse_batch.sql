@@ -31,23 +31,30 @@ as $$
         from unnest(p_texts, p_received_at) with ordinality as t (raw_text, received_at, ord)
     ),
 
-    -- The first enabled format (by priority) whose keyword occurs and pattern matches.
+    -- Enabled formats in the order they are tried.
+    formats as (
+        select
+            array_agg(f.id order by f.priority, f.id) as ids,
+            array_agg(f.keyword order by f.priority, f.id) as keywords,
+            array_agg(f.compiled_pattern order by f.priority, f.id) as patterns
+        from momo_sms_formats as f
+        where f.enabled
+    ),
+
+    -- The first format (by priority) whose keyword occurs and pattern matches:
+    -- one pass of the Perl matcher over the whole batch (see V0021).
     matched as (
-        select distinct on (i.ord)
-            i.ord,
+        select
+            h.ord,
             f.name,
             f.kind,
             f.direction,
             f.allocatable,
             f.field_names,
-            regexp_match(i.raw_text, f.compiled_pattern) as groups
-        from input as i
-        inner join momo_sms_formats as f
-            on
-                f.enabled
-                and strpos(i.raw_text, f.keyword) > 0
-                and i.raw_text ~ f.compiled_pattern
-        order by i.ord asc, f.priority asc, f.id asc
+            h.groups
+        from formats as fs
+        cross join lateral _regex_first_match(p_texts, fs.keywords, fs.patterns) as h
+        inner join momo_sms_formats as f on fs.ids[h.pattern_no] = f.id
     ),
 
     found as (
@@ -58,16 +65,29 @@ as $$
             m.direction,
             m.allocatable,
             cardinality(m.field_names) as expected,
-            (
-                select jsonb_object_agg(u.field, btrim(u.value))
-                from unnest(m.field_names, m.groups) as u (field, value)
-                where u.value is not null
-            ) as fields
+            x.fields,
+            x.n_fields
         from matched as m
+        cross join lateral (
+            select
+                jsonb_object_agg(u.field, btrim(u.value)) as fields,
+                count(distinct u.field) as n_fields
+            from unnest(m.field_names, m.groups) as u (field, value)
+            where u.value is not null
+        ) as x
+    ),
+
+    -- Materialized so that the guesses below only run on these rows.
+    unknown as materialized (
+        select i.ord, i.raw_text
+        from input as i
+        where not exists (select from matched as m where m.ord = i.ord)
     ),
 
     -- No known format: pick what can be recognised, for the person who looks at it.
-    guessed as (
+    -- (Materialized, like extracted: a CTE inlined into its readers would have its
+    -- expressions evaluated once per reference.)
+    guessed as materialized (
         select
             i.ord,
             jsonb_strip_nulls(jsonb_build_object(
@@ -86,11 +106,10 @@ as $$
                 )[1],
                 'ts', (regexp_match(i.raw_text, '\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?'))[1]
             )) as fields
-        from input as i
-        where not exists (select from matched as m where m.ord = i.ord)
+        from unknown as i
     ),
 
-    extracted as (
+    extracted as materialized (
         select
             i.ord,
             i.received_at,
@@ -99,6 +118,7 @@ as $$
             f.direction,
             f.allocatable,
             f.expected,
+            f.n_fields,
             coalesce(f.fields, g.fields, '{}'::jsonb) as fields,
             _momo_amount(coalesce(f.fields, g.fields) ->> 'amount') as amount,
             _momo_local_ts(coalesce(f.fields, g.fields) ->> 'ts', p_timezone) as sms_ts
@@ -128,7 +148,7 @@ as $$
         case
             -- A known format: the share of its parts found, less what did not read right.
             when e.format is not null then round(greatest(0,
-                (select count(*) from jsonb_object_keys(e.fields))::numeric / e.expected
+                e.n_fields::numeric / e.expected
                 - case when e.amount is null then 0.5 else 0 end
                 - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
             ), 2)

@@ -39,5 +39,8 @@ grant execute on function momo_parse_sms(text, timestamptz) to app_allocator, ap
 -- DBAs add and switch SMS formats (constraints check each against its sample).
 grant select, insert on momo_sms_formats to app_dba;
 grant update (enabled, priority, description) on momo_sms_formats to app_dba;
--- the generated columns of momo_sms_formats call these on insert/update
-grant execute on function _regex_group_names(text), _regex_strip_group_names(text) to app_dba;
+-- the generated columns and check constraints of momo_sms_formats call these on insert/update
+grant execute on function
+_regex_group_names(text), _regex_strip_group_names(text), _regex_captures(text, text),
+_regex_first_match(text[], text[], text[])
+to app_dba;
