@@ -4,7 +4,7 @@
 # Usage: scripts/os_deps.sh [extra-package ...]
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-15-cron libpq-dev python3-venv "$@")
+packages=(postgresql-15 postgresql-15-cron postgresql-plperl-15 libpq-dev python3-venv "$@")
 missing=()
 for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -55,6 +55,16 @@ if ! as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
 fi
 
 psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
+
+# A package upgrade (e.g. installing postgresql-plperl-15 pulls in a newer
+# postgresql-15) leaves the running server older than its libraries on disk,
+# and loading an extension then fails: restart it on the installed binaries.
+installed=$("$bindir/postgres" -V | awk '{print $3}')
+running=$("${psql_admin[@]}" -d postgres -tAc "show server_version" | awk '{print $1}')
+if [[ "$installed" != "$running" ]]; then
+    echo "Restarting the $name cluster: server $running, installed binaries $installed"
+    as_pg "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 restart >/dev/null
+fi
 if [[ -z $("${psql_admin[@]}" -d postgres -tAc \
         "select 1 from pg_database where datname = '$dbname'") ]]; then
     "${psql_admin[@]}" -d postgres -c "create database \"$dbname\""
