@@ -121,7 +121,7 @@ def enqueue_mixed_sms(conn: psycopg.Connection, first: int, last: int, n_members
             from (
                 select
                     i,
-                    (i * 7919) %% %(n_members)s::integer + 1 as m,
+                    (i::bigint * 7919) %% %(n_members)s::integer + 1 as m,
                     1000 + (i %% 50) * 100 as amount,
                     to_char(timestamp '2024-01-01 08:15:40' + (i %% 365) * interval '1 day'
                         + (i %% 3600) * interval '1 second', 'YYYY-MM-DD HH24:MI:SS') as ts
