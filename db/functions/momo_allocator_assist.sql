@@ -3,12 +3,8 @@ language plpgsql
 -- No SET clause: a procedure with one cannot commit. Names are qualified instead.
 as $$
 declare
-    v_deadline timestamptz := pg_catalog.clock_timestamp()
-        + public._setting('MOMO_ALLOCATOR_TIME_BUDGET')::interval;
-    v_batch_size integer := public._setting('MOMO_ALLOCATOR_DRAIN_BATCH_SIZE')::integer;
     -- pg_cron starts both jobs in the same second, in either order.
     v_wait_until timestamptz := pg_catalog.clock_timestamp() + interval '5 seconds';
-    v_summary jsonb;
 begin
     -- Only alongside a running drain: pausing momo-allocator stops this one too.
     while not public._momo_drain_running() loop
@@ -17,13 +13,7 @@ begin
         end if;
         perform pg_catalog.pg_sleep(0.1);
     end loop;
-    loop
-        v_summary := public.momo_allocate(v_batch_size);
-        commit;
-        exit when (v_summary ->> 'processed')::integer < v_batch_size
-            or pg_catalog.clock_timestamp() >= v_deadline
-            or not public._momo_drain_running();
-    end loop;
+    call public._momo_allocator_batches(true);
 end;
 $$;
 

@@ -3,21 +3,12 @@ language plpgsql
 -- No SET clause: a procedure with one cannot commit. Names are qualified instead.
 as $$
 declare
-    v_deadline timestamptz := pg_catalog.clock_timestamp()
-        + public._setting('MOMO_ALLOCATOR_TIME_BUDGET')::interval;
-    v_batch_size integer := public._setting('MOMO_ALLOCATOR_DRAIN_BATCH_SIZE')::integer;
     -- Held (shared, for the session) while draining: momo_allocator_assist() works
     -- only while a drain runs. Released at the end, or when the session ends.
     v_lock constant bigint := pg_catalog.hashtextextended('momo_allocator_drain', 0);
-    v_summary jsonb;
 begin
     perform pg_catalog.pg_advisory_lock_shared(v_lock);
-    loop
-        v_summary := public.momo_allocate(v_batch_size);
-        commit;
-        exit when (v_summary ->> 'processed')::integer < v_batch_size
-            or pg_catalog.clock_timestamp() >= v_deadline;
-    end loop;
+    call public._momo_allocator_batches(false);
     perform pg_catalog.pg_advisory_unlock_shared(v_lock);
 end;
 $$;
