@@ -12,10 +12,10 @@ BENCH_PGPORT ?= 54322
 DEV_DB   := baskets
 TEST_DB  := baskets_test
 BENCH_DB := baskets_bench
-WORKERS  ?= 4
+WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help run db test test-db bench-db lint deps os-deps venv stop clean \
-        bench-ingest bench-allocate bench-credits
+        bench-ingest bench-allocate bench-credits print-workers
 
 help:
 	@echo "make run    - set everything up and serve the API on 127.0.0.1:$(PORT)"
@@ -64,6 +64,9 @@ test: deps
 
 stop:
 	@scripts/pg_stop.sh
+
+print-workers: # the gunicorn worker count make run uses (bench/ingest.sh reads it)
+	@echo $(WORKERS)
 
 clean: stop
 	rm -rf .pgdata .venv .bench

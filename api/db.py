@@ -16,7 +16,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from api.group_commit import GroupCommitter
+
 ROLES = ("app_ingest", "app_allocator", "app_analyst", "app_credits")
+
+
+def _set_role(conn: psycopg.Connection, role: str) -> None:
+    conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
 
 
 class Database:
@@ -26,6 +32,7 @@ class Database:
         self._conninfo = conninfo
         self._pool_size = pool_size
         self._pools: dict[str, ConnectionPool] = {}
+        self._ingest_committer: GroupCommitter | None = None
         self._lock = threading.Lock()  # a burst of first requests must open one pool
 
     def _pool(self, role: str) -> ConnectionPool:
@@ -39,21 +46,38 @@ class Database:
             if role not in ROLES:
                 raise ValueError(f"unknown role {role}")
 
-            def configure(conn: psycopg.Connection) -> None:
-                conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
-
             pool = ConnectionPool(
                 self._conninfo,
                 min_size=1,
                 max_size=self._pool_size,
                 kwargs={"autocommit": True, "application_name": f"api:{role}"},
-                configure=configure,
+                configure=lambda conn: _set_role(conn, role),
                 timeout=5.0,
                 name=role,
                 open=True,
             )
             self._pools[role] = pool
             return pool
+
+    def ingest_committer(self) -> GroupCommitter:
+        """The process's group committer for SMS ingest, on its own app_ingest connection."""
+        committer = self._ingest_committer
+        if committer is not None:
+            return committer
+        with self._lock:
+            if self._ingest_committer is None:
+                self._ingest_committer = GroupCommitter(self._ingest_connection)
+            return self._ingest_committer
+
+    def _ingest_connection(self) -> psycopg.Connection:
+        conn = psycopg.connect(
+            self._conninfo,
+            autocommit=True,
+            application_name="api:app_ingest:group-commit",
+            connect_timeout=5,
+        )
+        _set_role(conn, "app_ingest")
+        return conn
 
     @contextmanager
     def connection(self, role: str) -> Iterator[psycopg.Connection]:
@@ -71,3 +95,6 @@ class Database:
             for pool in self._pools.values():
                 pool.close()
             self._pools.clear()
+            if self._ingest_committer is not None:
+                self._ingest_committer.close()
+                self._ingest_committer = None

@@ -1,12 +1,29 @@
-"""gunicorn settings for `make run` (override with GUNICORN_CMD_ARGS)."""
+"""gunicorn settings for `make run` (override with GUNICORN_CMD_ARGS).
+
+gevent workers, one per core (`make run` passes WORKERS): a request waiting on
+PostgreSQL yields to the others in its worker instead of holding an OS thread,
+and psycopg cooperates once gevent has patched the standard library (the
+worker does that before it loads the app). Concurrent SMS deliveries in a
+worker then share one commit (api/group_commit.py).
+"""
 
 import os
 
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+worker_connections = 1000  # per worker: open client connections, not threads
+reuse_port = True  # each worker listens on its own socket: the kernel spreads connections
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))  # only for worker_class gthread
 keepalive = 30
 timeout = 70  # a drain of the allocator via HTTP may take a while
 graceful_timeout = 20
 accesslog = None  # the app logs its own structured events
 errorlog = "-"
 loglevel = "warning"
+
+
+def worker_exit(_server: object, worker: object) -> None:
+    """Close the worker's database connections; the ingest group committer logs its totals."""
+    app = getattr(worker, "wsgi", None)
+    extensions = getattr(app, "extensions", None)
+    if extensions and "db" in extensions:
+        extensions["db"].close()

@@ -9,23 +9,25 @@ import time
 from typing import Any
 
 _LOGGER_NAME = "baskets"
+_logger = logging.getLogger(_LOGGER_NAME)
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logger = logging.getLogger(_LOGGER_NAME)
-    if not logger.handlers:
+    if not _logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False
-    logger.setLevel(level)
+        _logger.addHandler(handler)
+        _logger.propagate = False
+    _logger.setLevel(level)
 
 
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one event, e.g. momo_sms_hook.received. Never pass secrets or SMS bodies."""
-    logger = logging.getLogger(_LOGGER_NAME)
-    if not logger.isEnabledFor(level):
+    if not _logger.isEnabledFor(level):
         return
     record = {"ts": round(time.time(), 3), "level": logging.getLevelName(level), "event": event}
     record.update(fields)
-    logger.log(level, json.dumps(record, default=str, separators=(",", ":")))
+    line = json.dumps(record, default=str, separators=(",", ":"))
+    # The line carries its own context: skip Logger.log's caller lookup (a stack
+    # walk per call, once per SMS on the ingest path).
+    _logger.handle(_logger.makeRecord(_LOGGER_NAME, level, "", 0, line, None, None))

@@ -21,7 +21,7 @@ cd "$root"
 python=$root/.venv/bin/python
 gunicorn=$root/.venv/bin/gunicorn
 
-workers=${WORKERS:-$(sed -n 's/^WORKERS *?= *\([0-9][0-9]*\).*/\1/p' Makefile)}
+workers=${WORKERS:-$(make -s --no-print-directory -f Makefile print-workers)}
 connections=${BENCH_CONNECTIONS:-16}
 duration=${BENCH_DURATION:-10s}
 wrk_threads=${BENCH_WRK_THREADS:-1}
@@ -38,8 +38,8 @@ export MOMO_SMS_HMAC_SECRET
 
 "$python" bench/ingest_requests.py 5000 "$work/warmup.txt" "warmup-$run_id"
 
-threads=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["threads"])')
-echo "Starting gunicorn on $base: $workers workers x $threads threads (api/gunicorn_conf.py)"
+worker_class=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["worker_class"])')
+echo "Starting gunicorn on $base: $workers $worker_class workers (api/gunicorn_conf.py)"
 BENCH_CEILING_ENDPOINT=1 "$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
     --workers "$workers" 'api:create_app()' 2>"$work/server.log" &
 server=$!

@@ -441,10 +441,10 @@ def test_chunked_body_over_the_limit_is_413_and_stores_nothing(client, admin, st
 def test_unexpected_failure_is_500_json_without_details(make_app, admin, monkeypatch):
     app = make_app()
 
-    def broken(role: str):
+    def broken():
         raise RuntimeError("connection string postgresql://secret@db")
 
-    monkeypatch.setattr(app.extensions["db"], "connection", broken)
+    monkeypatch.setattr(app.extensions["db"], "ingest_committer", broken)
     response = post(app.test_client(), SMS)
 
     assert_error(response, 500, "internal_error")

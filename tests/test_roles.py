@@ -133,7 +133,11 @@ def test_app_ingest_holds_no_privilege_on_any_table_or_sequence(admin):
 
 def test_app_ingest_executes_only_the_ingest_and_readiness_functions(admin):
     """/readyz asks app_readiness() through the ingest pool; nothing else is callable."""
-    assert functions(admin, "app_ingest") == {"public.momo_sms_ingest", "public.app_readiness"}
+    assert functions(admin, "app_ingest") == {
+        "public.momo_sms_ingest",
+        "public.momo_sms_ingest_batch",
+        "public.app_readiness",
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,194 @@
+"""Group commit for SMS ingest: concurrent deliveries share one transaction.
+
+Each gunicorn worker answers several requests at once (threads). Committing
+each SMS on its own costs a round trip, a plan and a WAL flush per delivery;
+here the requests that arrive while a commit is in flight wait, and the next
+commit stores all of them with one ``momo_sms_ingest_batch`` call.
+
+- No extra thread: the first request to find no commit in flight leads. It
+  takes every waiting delivery (its own first), stores them, answers each, and
+  hands the lead to the oldest request that queued meanwhile. So every request
+  is answered after at most the commit in flight plus its own.
+- A request's answer is given only after the transaction holding its row has
+  committed, so an HTTP 200 still means the row is stored.
+- One invalid delivery must not fail the others: when the batch call raises
+  and the connection is still usable (the call rolled back as a whole), each
+  delivery of the batch is stored again alone and gets its own answer or error.
+- When the connection fails, every delivery of the batch gets the error (the
+  client sees 503 and retries; the dedupe hash makes the retry safe, whether
+  or not the lost commit happened). The next batch opens a new connection.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from api.logs import log_event
+
+# Binary parameters (%b): psycopg's text format would escape every array element.
+BATCH_SQL = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b)"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One SMS as the gateway sent it, already validated by the HTTP layer."""
+
+    message: str
+    msisdn: str | None
+    received_at: str | None
+    ingest_source: str | None
+    metadata: Jsonb | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    inbox_id: int
+    duplicate: bool
+
+
+class _Slot:
+    """A delivery waiting for its commit; its thread sleeps on `ready`."""
+
+    __slots__ = ("delivery", "error", "lead", "ready", "result")
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.ready = threading.Event()
+        self.result: Stored | None = None
+        self.error: BaseException | None = None
+        self.lead = False  # woken to lead the next batch rather than with an answer
+
+
+@dataclass
+class GroupCommitStats:
+    batches: int = 0
+    deliveries: int = 0
+    largest_batch: int = 0
+    fallbacks: int = 0  # batches stored again one delivery at a time after an error
+
+
+class GroupCommitter:
+    """Stores deliveries through one connection, several per transaction."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection], max_batch: int = 64) -> None:
+        self._connect = connect
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._leading = False  # invariant: False only when the queue is empty
+        self._conn: psycopg.Connection | None = None  # used by the leader only
+        self.stats = GroupCommitStats()
+
+    def store(self, delivery: Delivery) -> Stored:
+        """Store one delivery; returns once it is committed, or raises its error."""
+        slot = _Slot(delivery)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            slot.ready.wait()
+            lead = slot.lead
+        if lead:
+            self._lead()
+        if slot.error is not None:
+            raise slot.error
+        if slot.result is None:
+            raise RuntimeError("group commit: the batch gave this delivery no answer")
+        return slot.result
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+        if self.stats.batches:
+            log_event("momo_sms_hook.group_commit", **asdict(self.stats))
+
+    def _lead(self) -> None:
+        """Store one batch (starting with the caller's own slot), then pass the lead on."""
+        # Let the requests that are ready to run reach the queue first: under gevent,
+        # time.sleep(0) runs every runnable greenlet until it waits (most in store()).
+        time.sleep(0)
+        with self._lock:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+        try:
+            self._store_batch(batch)
+        except BaseException as exc:  # never leave a waiting thread without an answer
+            for slot in batch:
+                if slot.result is None and slot.error is None:
+                    slot.error = exc
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            with self._lock:
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.ready.set()
+                else:
+                    self._leading = False
+            for slot in batch[1:]:
+                slot.ready.set()
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
+
+    def _store_batch(self, batch: Sequence[_Slot]) -> None:
+        self.stats.batches += 1
+        self.stats.deliveries += len(batch)
+        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
+        try:
+            self._execute(self._connection(), batch)
+        except psycopg.Error as exc:
+            if len(batch) == 1 or not self._usable(exc):
+                self._fail(batch, exc)
+                return
+            # The call rolled back whole: store each delivery alone for its own answer.
+            self.stats.fallbacks += 1
+            for slot in batch:
+                try:
+                    self._execute(self._connection(), [slot])
+                except psycopg.Error as single_exc:
+                    self._fail([slot], single_exc)
+
+    @staticmethod
+    def _execute(conn: psycopg.Connection, batch: Sequence[_Slot]) -> None:
+        deliveries = [slot.delivery for slot in batch]
+        rows = conn.execute(
+            BATCH_SQL,
+            (
+                [d.message for d in deliveries],
+                [d.msisdn for d in deliveries],
+                [d.received_at for d in deliveries],
+                [d.ingest_source for d in deliveries],
+                [d.metadata for d in deliveries],
+            ),
+        ).fetchall()
+        for ord_, inbox_id, duplicate in rows:
+            batch[ord_ - 1].result = Stored(inbox_id, duplicate)
+        if len(rows) != len(batch):  # cannot happen short of a broken function; never hang
+            raise RuntimeError(f"momo_sms_ingest_batch answered {len(rows)} of {len(batch)}")
+
+    def _usable(self, exc: psycopg.Error) -> bool:
+        return (
+            not isinstance(exc, psycopg.OperationalError)
+            and self._conn is not None
+            and not self._conn.closed
+        )
+
+    def _fail(self, slots: Sequence[_Slot], exc: psycopg.Error) -> None:
+        if isinstance(exc, psycopg.OperationalError) and self._conn is not None:
+            self._conn.close()  # the next batch reconnects
+            self._conn = None
+        for slot in slots:
+            slot.error = exc
