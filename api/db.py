@@ -28,9 +28,10 @@ def _set_role(conn: psycopg.Connection, role: str) -> None:
 class Database:
     """Lazily opened pools keyed by role; owned by the app (app.extensions['db'])."""
 
-    def __init__(self, conninfo: str, pool_size: int) -> None:
+    def __init__(self, conninfo: str, pool_size: int, ingest_lock_timeout_ms: int = 1000) -> None:
         self._conninfo = conninfo
         self._pool_size = pool_size
+        self._ingest_lock_timeout_ms = ingest_lock_timeout_ms
         self._pools: dict[str, ConnectionPool] = {}
         self._ingest_committer: GroupCommitter | None = None
         self._lock = threading.Lock()  # a burst of first requests must open one pool
@@ -77,6 +78,10 @@ class Database:
             connect_timeout=5,
         )
         _set_role(conn, "app_ingest")
+        # A batch stuck behind another session's uncommitted copy of one of its SMS
+        # would hold up every delivery of this worker: fail it fast instead.
+        timeout = sql.Literal(f"{self._ingest_lock_timeout_ms}ms")
+        conn.execute(sql.SQL("set lock_timeout = {}").format(timeout))
         return conn
 
     @contextmanager

@@ -1,14 +1,14 @@
 """Group commit for SMS ingest: concurrent deliveries share one transaction.
 
-Each gunicorn worker answers several requests at once (threads). Committing
-each SMS on its own costs a round trip, a plan and a WAL flush per delivery;
-here the requests that arrive while a commit is in flight wait, and the next
-commit stores all of them with one ``momo_sms_ingest_batch`` call.
+Each gunicorn worker answers several requests at once (greenlets under the
+gevent worker, threads otherwise). Committing each SMS on its own costs a round
+trip, a plan and a WAL flush per delivery; here the requests that arrive while
+a commit is in flight wait, and the next commit stores up to ``max_batch`` of
+them with one ``momo_sms_ingest_batch`` call on the worker's own connection.
 
 - No extra thread: the first request to find no commit in flight leads. It
-  takes every waiting delivery (its own first), stores them, answers each, and
-  hands the lead to the oldest request that queued meanwhile. So every request
-  is answered after at most the commit in flight plus its own.
+  takes the waiting deliveries (its own first), stores them, answers each, and
+  hands the lead to the oldest request that queued meanwhile.
 - A request's answer is given only after the transaction holding its row has
   committed, so an HTTP 200 still means the row is stored.
 - One invalid delivery must not fail the others: when the batch call raises
@@ -17,6 +17,10 @@ commit stores all of them with one ``momo_sms_ingest_batch`` call.
 - When the connection fails, every delivery of the batch gets the error (the
   client sees 503 and retries; the dedupe hash makes the retry safe, whether
   or not the lost commit happened). The next batch opens a new connection.
+- One worker's deliveries now wait on each other, so nothing may wait long:
+  the connection's lock_timeout (Database: 1 s) fails a delivery stuck behind
+  an uncommitted copy of the same SMS (503, the gateway retries) instead of
+  stalling the worker's ingest.
 """
 
 from __future__ import annotations
@@ -103,6 +107,11 @@ class GroupCommitter:
             raise RuntimeError("group commit: the batch gave this delivery no answer")
         return slot.result
 
+    def waiting(self) -> int:
+        """Deliveries queued for the next commit (the batch in flight not counted)."""
+        with self._lock:
+            return len(self._queue)
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -150,7 +159,7 @@ class GroupCommitter:
         try:
             self._execute(self._connection(), batch)
         except psycopg.Error as exc:
-            if len(batch) == 1 or not self._usable(exc):
+            if len(batch) == 1 or not self._usable():
                 self._fail(batch, exc)
                 return
             # The call rolled back whole: store each delivery alone for its own answer.
@@ -179,15 +188,12 @@ class GroupCommitter:
         if len(rows) != len(batch):  # cannot happen short of a broken function; never hang
             raise RuntimeError(f"momo_sms_ingest_batch answered {len(rows)} of {len(batch)}")
 
-    def _usable(self, exc: psycopg.Error) -> bool:
-        return (
-            not isinstance(exc, psycopg.OperationalError)
-            and self._conn is not None
-            and not self._conn.closed
-        )
+    def _usable(self) -> bool:
+        """Whether the connection survived the last error (a statement error, not a lost link)."""
+        return self._conn is not None and not self._conn.closed and not self._conn.broken
 
     def _fail(self, slots: Sequence[_Slot], exc: psycopg.Error) -> None:
-        if isinstance(exc, psycopg.OperationalError) and self._conn is not None:
+        if self._conn is not None and not self._usable():
             self._conn.close()  # the next batch reconnects
             self._conn = None
         for slot in slots:

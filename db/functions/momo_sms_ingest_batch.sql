@@ -1,14 +1,17 @@
 create or replace function momo_sms_ingest_batch(
-    p_messages text [],
-    p_msisdns text [],
-    p_received_ats text [],
-    p_ingest_sources text [],
-    p_metadata jsonb []
+    p_messages text[],
+    p_msisdns text[],
+    p_received_ats text[],
+    p_ingest_sources text[],
+    p_metadata jsonb[]
 )
 returns table (ord integer, inbox_id bigint, duplicate boolean)
 language plpgsql
 security definer
 set search_path = pg_catalog, public, pg_temp
+-- One plan for every call: the batch insert's shape does not depend on the
+-- arrays' contents, and a custom plan per call costs more than the insert.
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_count integer := coalesce(cardinality(p_messages), 0);
@@ -134,7 +137,7 @@ exception when datetime_field_overflow or invalid_datetime_format
 end;
 $$;
 
-comment on function momo_sms_ingest_batch(text [], text [], text [], text [], jsonb []) is
+comment on function momo_sms_ingest_batch(text[], text[], text[], text[], jsonb[]) is
 'Stores several SMS deliveries in one transaction (group commit for the HTTP ingest). Element i '
 'of each array is one delivery, answered as ord = i with its inbox id and whether it repeated an '
 'SMS already stored (by sha256 of message|msisdn|receivedAt), also earlier in the same batch. '
