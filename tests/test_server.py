@@ -1,0 +1,150 @@
+"""The production server as `make run` starts it: gunicorn, api/gunicorn_conf.py, gevent workers.
+
+The other HTTP tests call the Flask app in-process with threads; this one proves
+the served configuration: gevent-patched psycopg, the per-worker group commit,
+per-worker sockets (reuse_port), HMAC on, and the committer's totals logged
+when a worker stops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+HOOK = "/functions/v1/momo-sms-hook"
+SECRET = "server-test-secret-51c2"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "MOMO_SMS_HMAC_SECRET": SECRET,
+            "LOG_LEVEL": "INFO",
+        }
+        with open(log, "wb") as stderr:
+            self.process = subprocess.Popen(
+                [
+                    str(GUNICORN),
+                    "--config",
+                    "api/gunicorn_conf.py",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "2",
+                    "api:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, json.loads(response.read() or b"{}")
+        finally:
+            conn.close()
+
+    def post_sms(self, message: str, secret: str = SECRET) -> tuple[int, dict]:
+        body = json.dumps(
+            {"message": message, "msisdn": "M-Money", "receivedAt": "2025-01-18T14:20:00Z"}
+        ).encode()
+        signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Signature": signature}
+        return self.request("POST", HOOK, body, headers)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+        return self.log.read_text()
+
+
+@pytest.fixture
+def server(db_url: str, admin: psycopg.Connection, tmp_path: Path) -> Iterator[Server]:
+    running = Server(db_url, tmp_path / "server.log")
+    yield running
+    running.stop()
+
+
+def sms(n: int) -> str:
+    return f"You have received RWF {n},000 from SERVED PAYER {n} (*********{n:03d}). Ref: SV{n}."
+
+
+def test_the_served_app_stores_concurrent_deliveries_once_each(server, admin):
+    start = threading.Barrier(16)
+
+    def deliver(n: int) -> tuple[int, dict]:
+        start.wait()
+        return server.post_sms(sms(n % 64 if n < 64 else 999))  # 64 distinct, then one SMS x16
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(deliver, range(80)))
+    refused = server.post_sms(sms(1000), secret="not-the-secret")
+    log = server.stop()
+
+    assert [status for status, _ in answers] == [200] * 80
+    rows = dict(admin.execute("select raw_text, id from momo_sms_inbox order by id").fetchall())
+    assert len(rows) == 65
+    assert [body["inboxId"] for _, body in answers[:64]] == [str(rows[sms(n)]) for n in range(64)]
+    repeats = [body for _, body in answers[64:]]
+    assert {body["inboxId"] for body in repeats} == {str(rows[sms(999)])}
+    assert sum(1 for body in repeats if not body.get("duplicate")) == 1
+    assert admin.execute(
+        "select duplicate_count from momo_sms_inbox where raw_text = %s", (sms(999),)
+    ).fetchone() == (15,)
+    assert refused[0] == 401 and refused[1]["error"]["code"] == "unauthorized"
+    assert sms(1000) not in rows
+
+    # Each worker's committer logs its totals when the worker stops: every accepted
+    # delivery went through a group commit, and no SMS text or secret was logged.
+    totals = [
+        json.loads(line)
+        for line in log.splitlines()
+        if '"event":"momo_sms_hook.group_commit"' in line
+    ]
+    assert sum(t["deliveries"] for t in totals) == 80
+    assert all(t["fallbacks"] == 0 for t in totals)
+    assert "SERVED PAYER" not in log and SECRET not in log
