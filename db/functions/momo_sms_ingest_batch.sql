@@ -9,9 +9,6 @@ returns table (ord integer, inbox_id bigint, duplicate boolean)
 language plpgsql
 security definer
 set search_path = pg_catalog, public, pg_temp
--- One plan for every call: the batch insert's shape does not depend on the
--- arrays' contents, and a custom plan per call costs more than the insert.
-set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_count integer := coalesce(cardinality(p_messages), 0);
