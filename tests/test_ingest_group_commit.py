@@ -366,3 +366,25 @@ def test_workers_racing_on_the_same_sms_store_it_once(admin, db_url):
     assert rows[0][1] == 31
     assert {a["inboxId"] for a in answers} == {str(rows[0][0])}
     assert sum(1 for a in answers if not a.get("duplicate")) == 1
+
+
+def test_over_http_a_stuck_delivery_is_503_and_stores_nothing(admin, db_url, make_app):
+    """The app's ingest connection gives up on a lock after 1 s; the gateway retries."""
+    client = make_app().test_client()
+    blocker = psycopg.connect(db_url)
+    blocker.execute("select momo_sms_ingest(%s, 'M-Money', %s)", (sms(5), RECEIVED_AT))
+    body = json.dumps({"message": sms(5), "msisdn": "M-Money", "receivedAt": RECEIVED_AT})
+    try:
+        response = client.post(
+            "/functions/v1/momo-sms-hook", data=body, content_type="application/json"
+        )
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "ok": False,
+        "error": {"code": "unavailable", "message": "database unavailable"},
+    }
+    assert inbox(admin) == []
