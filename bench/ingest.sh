@@ -39,19 +39,6 @@ export MOMO_SMS_HMAC_SECRET
 
 "$python" bench/ingest_requests.py 5000 "$work/warmup.txt" "warmup-$run_id"
 
-worker_class=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["worker_class"])')
-echo "Starting gunicorn on $base: $workers $worker_class workers (api/gunicorn_conf.py)"
-BENCH_CEILING_ENDPOINT=1 "$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
-    --workers "$workers" 'api:create_app()' 2>"$work/server.log" &
-server=$!
-# Measure ingest alone: the allocator job would parse the bench's own rows on
-# the same two cores during the run. It is switched back on afterwards.
-allocator_job() {
-    psql -X -q -d "$DATABASE_URL" -c \
-        "select cron.alter_job(jobid, active := $1) from cron.job where jobname = 'momo-allocator'" \
-        >/dev/null
-}
-allocator_job false
 # Start from the same state every run: earlier runs' rows would otherwise grow
 # the inbox (and its random-order hash index) run after run. The benchmark
 # database is scratch; make bench-allocate empties the same tables.
@@ -62,6 +49,20 @@ truncate momo_unmatched, contributions_ledger, contribution_cycles, momo_parsed_
     momo_sms_inbox restart identity cascade;
 commit;
 SQL
+
+# Measure ingest alone: the allocator job would parse the bench's own rows on
+# the same two cores during the run. It is switched back on afterwards.
+allocator_job() {
+    psql -X -q -d "$DATABASE_URL" -c \
+        "select cron.alter_job(jobid, active := $1) from cron.job where jobname = 'momo-allocator'" \
+        >/dev/null
+}
+
+worker_class=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["worker_class"])')
+echo "Starting gunicorn on $base: $workers $worker_class workers (api/gunicorn_conf.py)"
+BENCH_CEILING_ENDPOINT=1 "$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
+    --workers "$workers" 'api:create_app()' 2>"$work/server.log" &
+server=$!
 stop_server() {
     if kill -0 "$server" 2>/dev/null; then
         kill -TERM "$server"
@@ -69,6 +70,7 @@ stop_server() {
     fi
 }
 trap 'stop_server; allocator_job true' EXIT
+allocator_job false
 
 get() { # URL -> prints the body; fails unless 200
     "$python" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null
