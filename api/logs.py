@@ -10,13 +10,26 @@ from typing import Any
 
 _LOGGER_NAME = "baskets"
 _logger = logging.getLogger(_LOGGER_NAME)
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
+class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The app's stderr handler: its records are already JSON lines."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def write_line(self, line: str) -> None:
+        """What emit() writes for a record whose message is `line`, minus the LogRecord."""
+        with self.lock:  # type: ignore[union-attr]
+            self.stream.write(line + self.terminator)
+            self.flush()
 
 
 def configure_logging(level: str = "INFO") -> None:
     if not _logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        _logger.addHandler(handler)
+        _logger.addHandler(JsonLineHandler())
         _logger.propagate = False
     _logger.setLevel(level)
 
@@ -27,7 +40,22 @@ def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:
         return
     record = {"ts": round(time.time(), 3), "level": logging.getLevelName(level), "event": event}
     record.update(fields)
-    line = json.dumps(record, default=str, separators=(",", ":"))
-    # The line carries its own context: skip Logger.log's caller lookup (a stack
-    # walk per call, once per SMS on the ingest path).
-    _logger.handle(_logger.makeRecord(_LOGGER_NAME, level, "", 0, line, None, None))
+    line = _encode(record)
+    handlers = _logger.handlers
+    if _logger.filters or _logger.propagate or not handlers:
+        _logger.handle(_logger.makeRecord(_LOGGER_NAME, level, "", 0, line, None, None))
+        return
+    # What Logger.handle would do for this non-propagating logger, except that the
+    # app's own handler gets `line` directly: a LogRecord and formatting would only
+    # reproduce it, once per SMS on the ingest path. Other handlers (a test's
+    # capture) get the record as usual.
+    log_record: logging.LogRecord | None = None
+    for handler in handlers:
+        if level < handler.level:
+            continue
+        if type(handler) is JsonLineHandler and not handler.filters:
+            handler.write_line(line)
+            continue
+        if log_record is None:
+            log_record = _logger.makeRecord(_LOGGER_NAME, level, "", 0, line, None, None)
+        handler.handle(log_record)

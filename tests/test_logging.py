@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from api.logs import configure_logging
+from api.logs import JsonLineHandler, configure_logging, log_event
 
 HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "log-test-secret-7f3a9c"
@@ -31,10 +31,8 @@ def log_stream(monkeypatch) -> Iterator[io.StringIO]:
     """The app's stderr, captured at its own handler."""
     monkeypatch.delenv("LOG_LEVEL", raising=False)
     configure_logging()
-    # pytest attaches its own capture handlers (StreamHandler subclasses) to the logger too.
-    handlers = [
-        h for h in logging.getLogger("baskets").handlers if type(h) is logging.StreamHandler
-    ]
+    # pytest attaches its own capture handlers to the logger too.
+    handlers = [h for h in logging.getLogger("baskets").handlers if type(h) is JsonLineHandler]
     assert len(handlers) == 1, "the app logs through one stderr handler"
     captured = io.StringIO()
     previous = handlers[0].setStream(captured)
@@ -159,3 +157,41 @@ def test_rejection_logs_the_reason_without_the_sms_or_the_secret(
     assert rejected["status"] == status
     assert rejected["field"] == field
     assert rejected["client"] == remote_addr
+
+
+def test_log_level_warning_drops_info_events_and_keeps_rejections(log_stream, monkeypatch):
+    monkeypatch.setattr(logging.getLogger("baskets"), "level", logging.WARNING)
+
+    log_event("momo_sms_hook.received", inboxId="1")
+    log_event("momo_sms_hook.rejected", logging.WARNING, reason="ip")
+
+    assert [line["event"] for line in parse(log_stream.getvalue())] == ["momo_sms_hook.rejected"]
+
+
+def test_another_handler_gets_the_same_line_through_the_logging_path(log_stream):
+    """The direct write is only a shortcut: with more handlers attached, each gets the record."""
+    logger = logging.getLogger("baskets")
+    other = io.StringIO()
+    extra = logging.StreamHandler(other)
+    logger.addHandler(extra)
+    try:
+        log_event("momo_sms_hook.duplicate", inboxId="42", client="127.0.0.1")
+    finally:
+        logger.removeHandler(extra)
+
+    assert log_stream.getvalue() == other.getvalue()
+    [line] = parse(other.getvalue())
+    assert line["event"] == "momo_sms_hook.duplicate"
+    assert line["inboxId"] == "42"
+    assert line["level"] == "INFO"
+
+
+def test_a_filter_on_the_handler_is_honoured(log_stream):
+    [handler] = [h for h in logging.getLogger("baskets").handlers if type(h) is JsonLineHandler]
+    handler.addFilter(lambda record: False)
+    try:
+        log_event("momo_sms_hook.received", inboxId="1")
+    finally:
+        handler.filters.clear()
+
+    assert log_stream.getvalue() == ""
