@@ -87,6 +87,9 @@ class GroupCommitter:
         self._queue: list[_Slot] = []
         self._leading = False  # invariant: False only when the queue is empty
         self._conn: psycopg.Connection | None = None  # used by the leader only
+        # One cursor for the connection's life: a new one per batch would also start
+        # with cold caches for the array dumpers.
+        self._cursor: psycopg.Cursor | None = None
         self.stats = GroupCommitStats()
 
     def store(self, delivery: Delivery) -> Stored:
@@ -117,6 +120,7 @@ class GroupCommitter:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+                self._cursor = None
         if self.stats.batches:
             log_event("momo_sms_hook.group_commit", **asdict(self.stats))
 
@@ -147,17 +151,18 @@ class GroupCommitter:
             for slot in batch[1:]:
                 slot.ready.set()
 
-    def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
+    def _cursor_for_batch(self) -> psycopg.Cursor:
+        if self._conn is None or self._conn.closed or self._cursor is None:
             self._conn = self._connect()
-        return self._conn
+            self._cursor = self._conn.cursor()
+        return self._cursor
 
     def _store_batch(self, batch: Sequence[_Slot]) -> None:
         self.stats.batches += 1
         self.stats.deliveries += len(batch)
         self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
         try:
-            self._execute(self._connection(), batch)
+            self._execute(self._cursor_for_batch(), batch)
         except psycopg.Error as exc:
             if len(batch) == 1 or not self._usable():
                 self._fail(batch, exc)
@@ -166,14 +171,14 @@ class GroupCommitter:
             self.stats.fallbacks += 1
             for slot in batch:
                 try:
-                    self._execute(self._connection(), [slot])
+                    self._execute(self._cursor_for_batch(), [slot])
                 except psycopg.Error as single_exc:
                     self._fail([slot], single_exc)
 
     @staticmethod
-    def _execute(conn: psycopg.Connection, batch: Sequence[_Slot]) -> None:
+    def _execute(cursor: psycopg.Cursor, batch: Sequence[_Slot]) -> None:
         deliveries = [slot.delivery for slot in batch]
-        rows = conn.execute(
+        rows = cursor.execute(
             BATCH_SQL,
             (
                 [d.message for d in deliveries],
@@ -196,5 +201,6 @@ class GroupCommitter:
         if self._conn is not None and not self._usable():
             self._conn.close()  # the next batch reconnects
             self._conn = None
+            self._cursor = None
         for slot in slots:
             slot.error = exc
