@@ -13,7 +13,10 @@
 # Usage: DATABASE_URL=... bench/ingest.sh    (make bench-ingest sets it: bench cluster)
 # Knobs: WORKERS, GUNICORN_THREADS, DB_POOL_SIZE (the server's), BENCH_CONNECTIONS (16),
 #        BENCH_DURATION (10s), BENCH_WRK_THREADS (1), BENCH_REQUESTS (SMS to pre-generate;
-#        by default enough for the ceiling's rate over the whole run, never repeated).
+#        by default enough for the ceiling's rate over the whole run, never repeated),
+#        BENCH_INBOX_ROWS (0: rows of processed SMS to fill the emptied inbox with first,
+#        e.g. 5000000 for a dedupe index larger than shared_buffers; the fill, vacuum and
+#        checkpoint take about 6 minutes on 2 cores).
 set -euo pipefail
 
 : "${DATABASE_URL:?DATABASE_URL must name the benchmark database (make bench-ingest sets it)}"
@@ -49,6 +52,27 @@ truncate momo_unmatched, contributions_ledger, contribution_cycles, momo_parsed_
     momo_sms_inbox restart identity cascade;
 commit;
 SQL
+inbox_rows=${BENCH_INBOX_ROWS:-0}
+if ((inbox_rows > 0)); then
+    echo "Filling the inbox with $inbox_rows processed SMS first (BENCH_INBOX_ROWS)"
+    psql -X -q -v ON_ERROR_STOP=1 -v rows="$inbox_rows" -d "$DATABASE_URL" >/dev/null <<'SQL'
+insert into momo_sms_inbox (
+    hash, raw_text, msisdn_raw, received_at, ingest_source, processed_at, outcome
+)
+select
+    encode(sha256(convert_to('bench-fill-' || g, 'UTF8')), 'hex'),
+    'You have received 7,500 RWF from BENCH FILL (*********' || g % 1000 || ') at '
+    || 'your mobile money account. Ref: FILL' || g,
+    '+250788' || lpad((g % 1000000)::text, 6, '0'),
+    now() - interval '1 second' * g,
+    'bench-fill',
+    now(),
+    'skipped'
+from generate_series(1, :rows) as g;
+vacuum analyze momo_sms_inbox;
+checkpoint;
+SQL
+fi
 
 # Measure ingest alone: the allocator job would parse the bench's own rows on
 # the same two cores during the run. It is switched back on afterwards.
