@@ -21,10 +21,19 @@ class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def write_line(self, line: str) -> None:
-        """What emit() writes for a record whose message is `line`, minus the LogRecord."""
-        with self.lock:  # type: ignore[union-attr]
-            self.stream.write(line + self.terminator)
-            self.flush()
+        """What emit() does for a record whose message is `line`, minus the LogRecord.
+
+        Like emit(), a failed write is reported by handleError, never raised: the
+        request that logs has already been answered by the database.
+        """
+        try:
+            with self.lock:  # type: ignore[union-attr]
+                self.stream.write(line + self.terminator)
+                self.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(logging.makeLogRecord({"name": _LOGGER_NAME, "msg": line}))
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -195,3 +195,18 @@ def test_a_filter_on_the_handler_is_honoured(log_stream):
         handler.filters.clear()
 
     assert log_stream.getvalue() == ""
+
+
+class _BrokenStream(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError("stderr is gone")
+
+
+def test_a_failed_write_is_reported_not_raised(log_stream, monkeypatch, capsys):
+    """As logging's own emit(): a log line that cannot be written must not fail the request."""
+    [handler] = [h for h in logging.getLogger("baskets").handlers if type(h) is JsonLineHandler]
+    monkeypatch.setattr(handler, "stream", _BrokenStream())
+
+    log_event("momo_sms_hook.received", inboxId="7")
+
+    assert "stderr is gone" in capsys.readouterr().err
