@@ -18,6 +18,7 @@ from werkzeug.test import EnvironBuilder
 
 from api import create_app
 from api.config import Settings
+from tests.ingest_helpers import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SMS = {
@@ -28,15 +29,6 @@ SMS = {
     "ingestSource": "modem-1",
     "metadata": {"gatewayId": "gw-7", "simSlot": 2},
 }
-
-
-def inbox_state(admin: psycopg.Connection) -> tuple[int, int]:
-    """(rows in the inbox, sum of their duplicate counts): what a request may change."""
-    row = admin.execute(
-        "select count(*), coalesce(sum(duplicate_count), 0) from momo_sms_inbox"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
 def inbox_row(admin: psycopg.Connection, inbox_id: str) -> dict:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from api import create_app
 from api.config import Settings
+from tests.ingest_helpers import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SECRET = b"property-secret"
@@ -207,14 +208,6 @@ def signature_for(body: bytes, h: Headers) -> str | None:
         "garbage": h.garbage,
         "other-body": hmac.new(SECRET, body + b"x", hashlib.sha256).hexdigest(),
     }[h.signature]
-
-
-def inbox_state(admin: psycopg.Connection) -> tuple[int, int]:
-    row = admin.execute(
-        "select count(*), coalesce(sum(duplicate_count), 0) from momo_sms_inbox"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
 @pytest.fixture

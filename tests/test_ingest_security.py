@@ -15,6 +15,7 @@ from flask import Flask
 
 from api import create_app
 from api.config import ConfigError, Settings
+from tests.ingest_helpers import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "gateway-secret-2025"
@@ -29,14 +30,6 @@ BODY = json.dumps(
 
 def sign(body: bytes, secret: str = SECRET) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def inbox_state(admin: psycopg.Connection) -> tuple[int, int]:
-    row = admin.execute(
-        "select count(*), coalesce(sum(duplicate_count), 0) from momo_sms_inbox"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
 def assert_error(response, status: int, code: str) -> None:

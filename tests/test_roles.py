@@ -13,6 +13,8 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from tests.ingest_helpers import inbox_state
+
 TABLE_PRIVILEGES = ["select", "insert", "update", "delete", "truncate", "references", "trigger"]
 
 # Privileges a role really has (schema usage included) on tables and views outside the
@@ -80,14 +82,6 @@ def public_tables(admin: psycopg.Connection) -> list[str]:
             "select tablename from pg_tables where schemaname = 'public' order by 1"
         )
     ]
-
-
-def inbox_state(admin: psycopg.Connection) -> tuple[int, int]:
-    row = admin.execute(
-        "select count(*), coalesce(sum(duplicate_count), 0) from momo_sms_inbox"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
 def test_the_project_schemas_hold_the_baskets_tables(admin):
