@@ -5,10 +5,12 @@ SHELL := /bin/bash
 
 VENV     := .venv
 BIN      := $(VENV)/bin
-PORT     ?= 8000
-DEV_PGPORT  ?= 54320
-TEST_PGPORT ?= 54321
-BENCH_PGPORT ?= 54322
+# Ports: empty means "this checkout's remembered port, else the default if free,
+# else the next free one" (scripts/port.sh); a value forces that port.
+PORT     ?=
+DEV_PGPORT  ?=
+TEST_PGPORT ?=
+BENCH_PGPORT ?=
 DEV_DB   := baskets
 TEST_DB  := baskets_test
 BENCH_DB := baskets_bench
@@ -18,7 +20,7 @@ WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
         bench-ingest bench-allocate bench-credits print-workers
 
 help:
-	@echo "make run    - set everything up and serve the API on 127.0.0.1:$(PORT)"
+	@echo "make run    - set everything up and serve the API on 127.0.0.1 (port 8000 unless taken)"
 	@echo "make test   - set everything up and run lint and the whole test suite"
 	@echo "make db     - start the local cluster, migrate, print the database URL"
 	@echo "make stop   - stop the local PostgreSQL clusters"
@@ -28,9 +30,9 @@ os-deps:
 	@scripts/os_deps.sh
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(BIN)/python || python3 -m venv $(VENV)
-	@$(BIN)/pip install -q --upgrade pip
-	@$(BIN)/pip install -q -e '.[dev]'
+	@test -x $(BIN)/python || scripts/quietly.sh "creating $(VENV)" python3 -m venv $(VENV)
+	@scripts/quietly.sh "upgrading pip" $(BIN)/pip install --upgrade pip
+	@scripts/quietly.sh "installing the Python packages" $(BIN)/pip install -e '.[dev]'
 	@touch $@
 
 venv deps: os-deps $(VENV)/.installed
@@ -38,18 +40,17 @@ venv deps: os-deps $(VENV)/.installed
 # Local cluster unless DATABASE_URL points elsewhere; the URL is the last line.
 db: deps
 	@if [[ -n "$${DATABASE_URL:-}" ]]; then url="$$DATABASE_URL"; \
-	else url=$$(scripts/pg_local.sh dev $(DEV_PGPORT) $(DEV_DB) | tail -n 1); fi; \
+	else url=$$(scripts/pg_local.sh dev $(DEV_DB) 54320 "$(DEV_PGPORT)" | tail -n 1); fi; \
 	scripts/migrate.sh "$$url"; \
 	echo "$$url"
 
-run: db
+run: deps
 	@url=$$($(MAKE) -s db | tail -n 1); \
-	echo "Serving on http://127.0.0.1:$(PORT) against $$url"; \
-	DATABASE_URL="$$url" exec $(BIN)/gunicorn --config api/gunicorn_conf.py \
-	    --bind 127.0.0.1:$(PORT) --workers $(WORKERS) 'api:create_app()'
+	port=$$(scripts/port.sh http 8000 PORT "$(PORT)"); \
+	exec scripts/serve.sh "$$url" "$$port" $(WORKERS)
 
 test-db: deps
-	@url=$$(scripts/pg_local.sh test $(TEST_PGPORT) $(TEST_DB) | tail -n 1); \
+	@url=$$(scripts/pg_local.sh test $(TEST_DB) 54321 "$(TEST_PGPORT)" | tail -n 1); \
 	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
 
 lint: deps
@@ -68,12 +69,13 @@ stop:
 print-workers: # the gunicorn worker count make run uses (bench/ingest.sh reads it)
 	@echo $(WORKERS)
 
-clean: stop
-	rm -rf .pgdata .venv .bench
+clean:
+	@scripts/pg_clean.sh
+	rm -rf .venv .bench
 
 # Benchmarks use their own cluster so generated load never lands in dev data.
 bench-db: deps
-	@url=$$(scripts/pg_local.sh bench $(BENCH_PGPORT) $(BENCH_DB) | tail -n 1); \
+	@url=$$(scripts/pg_local.sh bench $(BENCH_DB) 54322 "$(BENCH_PGPORT)" | tail -n 1); \
 	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
 
 bench-ingest: deps

@@ -23,5 +23,6 @@ if [[ $(id -u) -ne 0 ]]; then
     exit 1
 fi
 echo "Installing OS packages: ${missing[*]}"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+quietly="$(dirname "$0")/quietly.sh"
+"$quietly" "apt-get update" apt-get update
+"$quietly" "installing ${missing[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"

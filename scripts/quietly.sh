@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs a noisy setup tool with its output appended to .pgdata/setup.log; on
+# failure prints what failed, the end of that output and where the rest is.
+# Usage: scripts/quietly.sh "what it does" COMMAND [ARG ...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+what=$1
+shift
+mkdir -p "$root/.pgdata"
+log="$root/.pgdata/setup.log"
+printf '\n== %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$log"
+if ! "$@" >>"$log" 2>&1; then
+    echo "error: $what failed. Last lines of $log:" >&2
+    tail -n 20 "$log" | sed 's/^/    /' >&2
+    exit 1
+fi
