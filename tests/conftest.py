@@ -29,7 +29,7 @@ postgresql_noproc = factories.postgresql_noproc(
 )
 
 # Tables whose rows are configuration shipped by migrations, not test data.
-SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats"}
+SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats", "momo_provider_senders"}
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +63,13 @@ def admin(db_url: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db_url, autocommit=True) as conn:
         reset_database(conn)
         yield conn
+
+
+@pytest.fixture
+def balance_check_off(admin: psycopg.Connection) -> None:
+    """For tests about something else than the balance chain, whose SMS state
+    made-up balances: MOMO_BALANCE_CHECK = off (the chain has its own tests)."""
+    admin.execute("update app_settings set value = 'off' where key = 'MOMO_BALANCE_CHECK'")
 
 
 @pytest.fixture

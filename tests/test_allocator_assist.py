@@ -36,7 +36,7 @@ def test_without_a_running_drain_it_allocates_nothing(admin):
     assert admin.execute("select count(*) from contributions_ledger").fetchone() == (0,)
 
 
-def test_while_a_drain_runs_it_drains_the_queue(admin, db_url):
+def test_while_a_drain_runs_it_drains_the_queue(admin, db_url, balance_check_off):
     add_member(admin, add_group(admin), "+250781234567")
     for i in range(30):
         ingest(admin, p2p(100, "250781234567", str(i)))

@@ -4,6 +4,10 @@ import pytest
 
 from tests.allocation_helpers import add_group, add_member, ingest, p2p
 
+# These tests are about decisions other than the balance chain (tests/test_balance_chain.py);
+# their SMS state made-up balances.
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 TOKEN = "allocator-token-for-tests"
 
 
@@ -36,6 +40,7 @@ def test_runs_one_batch_and_returns_the_summary(admin, http):
             "unmatched": 0,
             "duplicates": 0,
             "skipped": 0,
+            "held": 0,
             "errors": [],
         },
     }

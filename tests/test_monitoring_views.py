@@ -63,8 +63,9 @@ def craft_allocation(admin, member: Member, minutes_ago: int, txn: str) -> int:
     inbox_id = ingest(admin, f"crafted allocation {txn}")
     parsed_id = one(
         admin,
-        "insert into momo_parsed_txns (inbox_id, direction, amount, currency, txn_id, confidence) "
-        "values (%s, 'in', 100, 'RWF', %s, 1) returning id",
+        "insert into momo_parsed_txns "
+        "(inbox_id, direction, amount, currency, txn_id, genuine, confidence) "
+        "values (%s, 'in', 100, 'RWF', %s, true, 1) returning id",
         (inbox_id, txn),
     )
     admin.execute(

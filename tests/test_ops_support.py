@@ -184,7 +184,8 @@ def craft_case(
         parsed_id = one(
             admin,
             "insert into momo_parsed_txns (inbox_id, direction, kind, amount, currency, txn_id, "
-            "txn_ts, confidence) values (%s, 'in', 'p2p_received', %s, %s, %s, %s, 0.9) "
+            "txn_ts, genuine, confidence) values (%s, 'in', 'p2p_received', %s, %s, %s, %s, "
+            "true, 0.9) "
             "returning id",
             (inbox_id, amount, currency, txn_id, received_at),
         )

@@ -19,7 +19,7 @@ begin
     -- every healthy row is still allocated in this run.
     if cardinality(p_ids) = 1 then
         return jsonb_build_object('processed', 1, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0,
+            'duplicates', 0, 'skipped', 0, 'held', 0,
             'errors', jsonb_build_array(_momo_record_failure(p_ids[1], v_message)));
     end if;
 
@@ -32,6 +32,7 @@ begin
         'unmatched', (v_left ->> 'unmatched')::integer + (v_right ->> 'unmatched')::integer,
         'duplicates', (v_left ->> 'duplicates')::integer + (v_right ->> 'duplicates')::integer,
         'skipped', (v_left ->> 'skipped')::integer + (v_right ->> 'skipped')::integer,
+        'held', (v_left ->> 'held')::integer + (v_right ->> 'held')::integer,
         'errors', (v_left -> 'errors') || (v_right -> 'errors')
     );
 end;

@@ -8,43 +8,15 @@ declare
     v_country text := _setting('MOMO_DEFAULT_COUNTRY_CODE');
     v_min_confidence numeric := _setting('MOMO_ALLOCATOR_MIN_CONFIDENCE')::numeric;
     v_require_txn_id boolean := _setting('MOMO_ALLOCATOR_REQUIRE_TXN_ID')::boolean;
+    v_require_sender boolean := _setting('MOMO_ALLOCATOR_REQUIRE_SENDER')::boolean;
+    v_max_amount numeric := _setting('MOMO_ALLOCATOR_MAX_AMOUNT')::numeric;
+    v_balance_check text := _setting('MOMO_BALANCE_CHECK');
     v_ids bigint [];
     v_texts text [];
     v_received timestamptz [];
     v_summary jsonb;
 begin
-    -- Per-session scratch table for one batch; emptied at every commit.
-    if to_regclass('pg_temp.momo_alloc_work') is null then
-        create temp table momo_alloc_work (
-            inbox_id bigint primary key,
-            direction text,
-            kind text,
-            format text,
-            allocatable boolean,
-            amount numeric,
-            currency text,
-            txn_id text,
-            txn_ts timestamptz,
-            txn_ts_from_sms boolean,
-            sender_name text,
-            msisdn_e164 text,
-            msisdn_suffix text,
-            sender_note text,
-            confidence numeric,
-            parsed_id bigint,
-            outcome text,
-            reason text,
-            detail text,
-            member_id uuid,
-            ikimina_id uuid,
-            group_currency text,
-            matched_by text,
-            suggested_member_id uuid,
-            ledger_id bigint
-        ) on commit delete rows;
-    else
-        delete from momo_alloc_work;
-    end if;
+    perform _momo_alloc_work_open();
 
     select array_agg(i.id order by i.id), array_agg(i.raw_text order by i.id),
         array_agg(i.received_at order by i.id)
@@ -54,25 +26,45 @@ begin
 
     if v_ids is null then
         return jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'errors', '[]'::jsonb);
+            'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
     end if;
 
-    -- 1. Parse the whole batch in one pass.
+    -- ===== Parse: the whole batch in one pass. =====
     insert into momo_alloc_work (
-        inbox_id, direction, kind, format, allocatable, amount, currency, txn_id, txn_ts,
-        txn_ts_from_sms, sender_name, msisdn_e164, msisdn_suffix, sender_note, confidence
+        inbox_id, direction, kind, format, provider, allocatable, amount, currency, txn_id, txn_ts,
+        txn_ts_from_sms, sender_name, msisdn_e164, msisdn_suffix, sender_note, balance, fee,
+        confidence
     )
     select
-        v_ids[p.ord], p.direction, p.kind, p.format, p.allocatable, p.amount, p.currency,
-        p.txn_id, p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164, p.msisdn_suffix,
-        p.sender_note, p.confidence
+        v_ids[p.ord], p.direction, p.kind, p.format, p.provider, p.allocatable, p.amount,
+        p.currency, p.txn_id, p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164,
+        p.msisdn_suffix, p.sender_note, p.balance, p.fee, p.confidence
     from _momo_parse_batch(v_texts, v_received, v_timezone, v_country) as p;
 
     if cardinality(v_ids) > 200 then
         analyze momo_alloc_work;
     end if;
 
-    -- 2. Only money in from a person, read well enough, may go further.
+    -- ===== Verify the sender: only the operator's SMS are genuine. =====
+    update momo_alloc_work as w
+    set
+        sender = btrim(i.msisdn_raw),
+        account = coalesce(i.receiving_account, i.ingest_source),
+        genuine = w.format is not null and (
+            case
+                when nullif(btrim(i.msisdn_raw), '') is null then not v_require_sender
+                else exists (
+                    select
+                    from momo_provider_senders as s
+                    where s.provider = w.provider and lower(s.sender) = lower(btrim(i.msisdn_raw))
+                )
+            end
+        )
+    from momo_sms_inbox as i
+    where i.id = w.inbox_id;
+
+    -- ===== Decide what cannot be credited. =====
+    -- Only genuine money in from a person, read well enough, may go further.
     update momo_alloc_work as w
     set
         reason = c.reason,
@@ -83,20 +75,35 @@ begin
             x.inbox_id,
             case
                 when x.format is null then 'low_confidence'
+                when not x.genuine and nullif(x.sender, '') is null then 'sender_unknown'
+                when not x.genuine then 'sender_not_operator'
                 when x.kind = 'reversal' then 'skipped_reversal'
                 when x.direction = 'out' then 'skipped_money_out'
                 when x.direction is null then 'skipped_not_money_in'
                 when not x.allocatable then 'payer_unknown'
                 when x.amount is null then 'amount_unavailable'
+                when x.amount > v_max_amount then 'amount_above_limit'
                 when x.confidence < v_min_confidence then 'low_confidence'
                 when x.txn_id is null and v_require_txn_id then 'txn_id_missing'
             end as reason,
             case
                 when x.format is null then 'no known SMS format matched'
+                when not x.genuine and nullif(x.sender, '') is null then format(
+                    'the gateway gave no sender for this %s SMS and MOMO_ALLOCATOR_REQUIRE_SENDER is on',
+                    x.provider
+                )
+                when not x.genuine then format(
+                    'sender %s is not an operator sender of %s (momo_provider_senders): '
+                    'a possible fake payment SMS',
+                    x.sender, x.provider
+                )
                 when x.direction is distinct from 'in' or x.kind = 'reversal'
                     then format('%s (%s) is not money in from a person', x.kind, x.format)
                 when not x.allocatable then format('%s has no payer to credit', x.kind)
                 when x.amount is null then 'the amount could not be read'
+                when x.amount > v_max_amount then format(
+                    'amount %s is above MOMO_ALLOCATOR_MAX_AMOUNT %s', x.amount, v_max_amount
+                )
                 when x.confidence < v_min_confidence then format(
                     'confidence %s is below MOMO_ALLOCATOR_MIN_CONFIDENCE %s',
                     x.confidence, v_min_confidence
@@ -108,7 +115,7 @@ begin
     ) as c
     where w.inbox_id = c.inbox_id and c.reason is not null;
 
-    -- 3. Resolve the members, all in one pass.
+    -- ===== Resolve the members, all in one pass. =====
     with pending as (
         select
             array_agg(x.inbox_id order by x.inbox_id) as ids,
@@ -138,13 +145,14 @@ begin
         detail = format('the SMS is in %s but the group keeps %s', currency, group_currency)
     where outcome is null and currency is distinct from group_currency;
 
-    -- 4. Hints for the cases a person will look at.
+    -- Hints for the cases a person will look at.
     update momo_alloc_work
     set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
     where outcome = 'unmatched' and msisdn_suffix is not null;
 
-    -- 5. Close the inbox rows with the outcome decided so far; the rows without one
-    -- are about to be posted. Duplicates found below are corrected in place.
+    -- ===== Close the inbox rows with the outcome decided so far. =====
+    -- The rows without one are about to be posted; duplicates, conflicts and
+    -- holds found below are corrected in place.
     update momo_sms_inbox as i
     set
         processed_at = now(),
@@ -159,67 +167,147 @@ begin
     -- but not committed, and then waits for that commit: the work after this point is
     -- kept as short as it can be, so that such waits are short.
 
-    -- 6. Store the parses; a txn id seen before (here or in an earlier SMS) is a
-    -- duplicate, whatever was decided above. Rows go in txn_id order so parallel
-    -- allocators take index locks in one order.
-    with inserted as (
+    -- ===== Store the parses: genuine SMS claim their transaction id. =====
+    -- Rows go in txn_id order so parallel allocators take index locks in one order.
+    with claimed as (
         insert into momo_parsed_txns (
-            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, confidence, parsed_json
+            inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
+            sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
+            parsed_json
         )
         select
-            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, w.txn_id, w.txn_ts,
-            w.confidence,
+            w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
+            w.sender_name, w.sender_note, w.amount, w.currency, w.txn_id, w.txn_ts, w.balance,
+            w.fee, true, w.confidence,
             jsonb_build_object(
                 'allocatable', w.allocatable,
                 'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end
             )
         from momo_alloc_work as w
+        where w.genuine
         order by w.txn_id, w.inbox_id
         on conflict (txn_id) do nothing
         returning id, inbox_id
     )
-    update momo_alloc_work as w set parsed_id = ins.id
-    from inserted as ins
-    where w.inbox_id = ins.inbox_id;
 
-    with duplicates as (
+    update momo_alloc_work as w set parsed_id = c.id
+    from claimed as c
+    where w.inbox_id = c.inbox_id;
+
+    -- The rest: SMS that are not genuine (they never hold a txn id), and genuine
+    -- SMS whose txn id is already claimed. The same movement (amount, kind, time)
+    -- is the payment notified again, a duplicate; anything else is a conflict.
+    with others as (
+        select
+            w.inbox_id,
+            c.id as claim_id,
+            coalesce(
+                c.amount = w.amount and c.kind = w.kind
+                and (
+                    c.txn_ts = w.txn_ts or not w.txn_ts_from_sms
+                    or c.parsed_json ->> 'txn_ts_source' is distinct from 'sms'
+                ),
+                false
+            ) as same_movement
+        from momo_alloc_work as w
+        left join momo_parsed_txns as c on w.genuine and w.txn_id = c.txn_id
+        where w.parsed_id is null
+    ),
+
+    stored as (
         insert into momo_parsed_txns (
-            inbox_id, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, confidence, duplicate_of, parsed_json
+            inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
+            sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
+            duplicate_of, parsed_json
         )
         select
-            w.inbox_id, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, null, w.txn_ts, w.confidence,
-            (select p.id from momo_parsed_txns as p where p.txn_id = w.txn_id),
-            jsonb_build_object('txn_id', w.txn_id, 'allocatable', w.allocatable)
+            w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
+            w.sender_name, w.sender_note, w.amount, w.currency, null, w.txn_ts, w.balance, w.fee,
+            w.genuine, w.confidence, case when o.same_movement then o.claim_id end,
+            jsonb_strip_nulls(jsonb_build_object(
+                'txn_id', w.txn_id,
+                'allocatable', w.allocatable,
+                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end,
+                'conflicts_with', case when o.claim_id is not null and not o.same_movement then o.claim_id end
+            ))
         from momo_alloc_work as w
-        where w.parsed_id is null
-        returning id, inbox_id, duplicate_of
+        inner join others as o on w.inbox_id = o.inbox_id
+        returning id, inbox_id, duplicate_of, parsed_json ->> 'conflicts_with' as conflicts_with
     ),
 
     marked as (
         update momo_alloc_work as w
         set
-            parsed_id = d.id,
-            member_id = null,
-            ikimina_id = null,
-            matched_by = null,
-            outcome = 'duplicate',
-            reason = 'duplicate_txn',
-            detail = format('transaction %s was already parsed (momo_parsed_txns.id %s)',
-                w.txn_id, d.duplicate_of)
-        from duplicates as d
-        where w.inbox_id = d.inbox_id
-        returning w.inbox_id
+            parsed_id = s.id,
+            member_id = case when s.duplicate_of is null and s.conflicts_with is null then w.member_id end,
+            ikimina_id = case when s.duplicate_of is null and s.conflicts_with is null then w.ikimina_id end,
+            matched_by = case when s.duplicate_of is null and s.conflicts_with is null then w.matched_by end,
+            outcome = case
+                when s.duplicate_of is not null then 'duplicate'
+                when s.conflicts_with is not null then 'unmatched'
+                else w.outcome
+            end,
+            reason = case
+                when s.duplicate_of is not null then 'duplicate_txn'
+                when s.conflicts_with is not null then 'txn_id_conflict'
+                else w.reason
+            end,
+            detail = case
+                when s.duplicate_of is not null then format(
+                    'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, s.duplicate_of
+                )
+                when s.conflicts_with is not null then format(
+                    'transaction %s is claimed by momo_parsed_txns.id %s with another amount, kind or time',
+                    w.txn_id, s.conflicts_with
+                )
+                else w.detail
+            end
+        from stored as s
+        where w.inbox_id = s.inbox_id and (s.duplicate_of is not null or s.conflicts_with is not null)
+        returning w.inbox_id, w.outcome, w.reason
     )
+
     update momo_sms_inbox as i
-    set outcome = 'duplicate', last_error = 'duplicate_txn'
+    set outcome = m.outcome, last_error = m.reason
     from marked as m
     where i.id = m.inbox_id;
 
-    -- 7. Cases for people.
+    -- ===== Check the balance chain of the credits left. =====
+    if v_balance_check <> 'off' then
+        with checked as (
+            select l.parsed_id, l.linked
+            from _momo_balance_links(array(
+                select w.parsed_id
+                from momo_alloc_work as w
+                inner join momo_sms_formats as f on w.format = f.name
+                where w.outcome is null and 'balance' = any(f.field_names)
+            )) as l
+        )
+
+        update momo_alloc_work as w
+        set
+            balance_verified = c.linked,
+            outcome = case when not c.linked and v_balance_check = 'hold' then 'held' end
+        from checked as c
+        where w.parsed_id = c.parsed_id;
+
+        with held as (
+            insert into momo_balance_holds (
+                inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
+            )
+            select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
+            from momo_alloc_work as w
+            where w.outcome = 'held'
+            returning inbox_id
+        )
+
+        update momo_sms_inbox as i
+        set outcome = 'held', last_error = 'balance_unverified'
+        from held as h
+        where i.id = h.inbox_id;
+    end if;
+
+    -- ===== Cases for people. =====
     insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
     select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
     from momo_alloc_work as w
@@ -227,43 +315,8 @@ begin
     order by w.inbox_id
     on conflict (inbox_id) where status = 'open' do nothing;
 
-    -- 8. Post to the ledger; its trigger adds to the cycle totals in this transaction.
-    with posted as (
-        insert into contributions_ledger (
-            ikimina_id, member_id, amount, currency, cycle_yyyymm, txn_id, source, meta,
-            inbox_id, parsed_id
-        )
-        select
-            w.ikimina_id, w.member_id, w.amount, w.currency,
-            to_char(w.txn_ts at time zone v_timezone, 'YYYYMM')::integer,
-            w.txn_id, 'sms',
-            jsonb_build_object('inbox_id', w.inbox_id, 'parsed_id', w.parsed_id,
-                'format', w.format, 'matched_by', w.matched_by),
-            w.inbox_id, w.parsed_id
-        from momo_alloc_work as w
-        where w.outcome is null
-        order by w.txn_id, w.inbox_id
-        on conflict (txn_id) do nothing
-        returning id, inbox_id
-    )
-    update momo_alloc_work as w set ledger_id = p.id, outcome = 'allocated'
-    from posted as p
-    where w.inbox_id = p.inbox_id;
-
-    -- A transaction already in the ledger (a manual entry, say): a duplicate, not allocated.
-    with late_duplicates as (
-        update momo_alloc_work
-        set
-            outcome = 'duplicate',
-            reason = 'duplicate_txn_ledger',
-            detail = format('transaction %s is already in contributions_ledger', txn_id)
-        where outcome is null
-        returning inbox_id, outcome, reason
-    )
-    update momo_sms_inbox as i
-    set outcome = d.outcome, last_error = d.reason
-    from late_duplicates as d
-    where i.id = d.inbox_id;
+    -- ===== Post to the ledger, last. =====
+    perform _momo_post_ledger(v_timezone);
 
     select jsonb_build_object(
         'processed', count(*),
@@ -271,6 +324,7 @@ begin
         'unmatched', count(*) filter (where outcome = 'unmatched'),
         'duplicates', count(*) filter (where outcome = 'duplicate'),
         'skipped', count(*) filter (where outcome = 'skipped'),
+        'held', count(*) filter (where outcome = 'held'),
         'errors', '[]'::jsonb
     )
     into v_summary
@@ -280,6 +334,7 @@ end;
 $$;
 
 comment on function _momo_allocate_rows(bigint[]) is
-'The allocation pipeline for a set of claimed inbox rows, set-based: parse, dedupe by txn id, '
-'skip what is not money in from a person, resolve the member, open cases, close the inbox rows, '
-'and post to the ledger last (cycle totals follow). Raises on unexpected errors.';
+'The allocation pipeline for a set of claimed inbox rows, set-based, in named stages: parse, verify '
+'the sender, decide what cannot be credited, resolve the member, close the inbox rows, store the '
+'parses (genuine SMS claim their txn id; duplicates and conflicts), check the balance chain (hold), '
+'open cases, and post to the ledger last (cycle totals follow). Raises on unexpected errors.';

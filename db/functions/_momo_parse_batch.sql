@@ -9,6 +9,7 @@ returns table (
     direction text,
     kind text,
     format text,
+    provider text,
     allocatable boolean,
     amount numeric,
     currency text,
@@ -19,6 +20,8 @@ returns table (
     msisdn_e164 text,
     msisdn_suffix text,
     sender_note text,
+    balance numeric,
+    fee numeric,
     confidence numeric
 )
 language sql
@@ -47,6 +50,7 @@ as $$
         select
             h.ord,
             f.name,
+            f.provider,
             f.kind,
             f.direction,
             f.allocatable,
@@ -57,23 +61,28 @@ as $$
         inner join momo_sms_formats as f on fs.ids[h.pattern_no] = f.id
     ),
 
+    -- Confidence counts the parts that identify the payment; balance and fee
+    -- are the chain's, and a part named in two alternatives counts once.
     found as (
         select
             m.ord,
             m.name,
+            m.provider,
             m.kind,
             m.direction,
             m.allocatable,
-            cardinality(m.field_names) as expected,
+            x.expected,
             x.fields,
             x.n_fields
         from matched as m
         cross join lateral (
             select
-                jsonb_object_agg(u.field, btrim(u.value)) as fields,
-                count(distinct u.field) as n_fields
+                jsonb_object_agg(u.field, btrim(u.value)) filter (where u.value is not null) as fields,
+                count(distinct u.field) filter (
+                    where u.value is not null and u.field not in ('balance', 'fee')
+                ) as n_fields,
+                count(distinct u.field) filter (where u.field not in ('balance', 'fee')) as expected
             from unnest(m.field_names, m.groups) as u (field, value)
-            where u.value is not null
         ) as x
     ),
 
@@ -114,6 +123,7 @@ as $$
             i.ord,
             i.received_at,
             f.name as format,
+            f.provider,
             f.kind,
             f.direction,
             f.allocatable,
@@ -132,6 +142,7 @@ as $$
         e.direction,
         coalesce(e.kind, 'unknown') as kind,
         e.format,
+        e.provider,
         coalesce(e.allocatable, false) as allocatable,
         e.amount,
         upper(e.fields ->> 'currency') as currency,
@@ -145,6 +156,17 @@ as $$
                 then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
         end as msisdn_suffix,
         nullif(e.fields ->> 'note', '') as sender_note,
+        -- Unlike a payment, a balance or a fee may be zero.
+        case
+            when e.format is not null and e.fields ->> 'balance' ~ '^[0-9][0-9,]{0,20}(\.[0-9]{1,2})?$'
+                and length(replace(e.fields ->> 'balance', ',', '')) <= 19
+                then replace(e.fields ->> 'balance', ',', '')::numeric
+        end as balance,
+        case
+            when e.format is not null and e.fields ->> 'fee' ~ '^[0-9][0-9,]{0,20}(\.[0-9]{1,2})?$'
+                and length(replace(e.fields ->> 'fee', ',', '')) <= 19
+                then replace(e.fields ->> 'fee', ',', '')::numeric
+        end as fee,
         case
             -- A known format: the share of its parts found, less what did not read right.
             when e.format is not null then round(greatest(0,

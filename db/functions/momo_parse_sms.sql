@@ -6,6 +6,7 @@ returns table (
     direction text,
     kind text,
     format text,
+    provider text,
     allocatable boolean,
     amount numeric,
     currency text,
@@ -16,6 +17,8 @@ returns table (
     msisdn_e164 text,
     msisdn_suffix text,
     sender_note text,
+    balance numeric,
+    fee numeric,
     confidence numeric
 )
 language sql
@@ -24,9 +27,9 @@ security definer
 set search_path = pg_catalog, public, pg_temp
 as $$
     select
-        p.direction, p.kind, p.format, p.allocatable, p.amount, p.currency, p.txn_id,
+        p.direction, p.kind, p.format, p.provider, p.allocatable, p.amount, p.currency, p.txn_id,
         p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164, p.msisdn_suffix,
-        p.sender_note, p.confidence
+        p.sender_note, p.balance, p.fee, p.confidence
     from _momo_parse_batch(
         array[p_raw_text], array[p_received_at],
         _setting('MOMO_TIMEZONE'), _setting('MOMO_DEFAULT_COUNTRY_CODE')
@@ -36,5 +39,6 @@ $$;
 comment on function momo_parse_sms(text, timestamptz) is
 'Reads one mobile-money SMS: direction (in/out/null), kind, amount, currency, txn id, time '
 '(SMS local time in MOMO_TIMEZONE, else p_received_at), counterparty name and number (E.164 only '
-'when complete; masked numbers give msisdn_suffix), the sender''s note, confidence 0..1 and the '
-'format that matched. The gateway''s sender (the operator) is never taken for the payer.';
+'when complete; masked numbers give msisdn_suffix), the sender''s note, the account balance and '
+'fee it states, confidence 0..1 (balance and fee do not count) and the format and provider that '
+'matched. The gateway''s sender (the operator) is never taken for the payer.';
