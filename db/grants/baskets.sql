@@ -27,12 +27,16 @@ to app_ingest;
 -- nothing except through functions.
 grant select on
 profiles, ibimina, ibimina_members, momo_sms_inbox, momo_parsed_txns, momo_unmatched,
-contributions_ledger, contribution_cycles, audit_log, app_settings
+contributions_ledger, contribution_cycles, audit_log, app_settings, momo_balance_holds
 to app_dba;
 grant execute on function setting_set(text, text, text) to app_dba;
 
 -- Analysts and DBAs read the monitoring views.
 grant select on all tables in schema monitoring to app_analyst, app_dba;
+grant execute on function _momo_balance_gaps(interval) to app_analyst, app_dba;
+
+-- DBAs keep the operator senders (each change audited by its trigger).
+grant select, insert, update, delete on momo_provider_senders to app_dba;
 
 -- Allocator: one batch through the HTTP trigger; parsing for inspection.
 grant execute on function momo_allocate(integer) to app_allocator;

@@ -157,6 +157,10 @@ insert into app_settings (key, value, default_value, value_type, description) va
     'highest mobile-money per-transaction limit (RWF 4,000,000, Tier 2, since March 2020).'
 ),
 (
+    'MOMO_BALANCE_GAPS_LOOKBACK', '31 days', '31 days', 'interval',
+    'How far back (by SMS time) monitoring.balance_gaps and its alert look for breaks in the chain.'
+),
+(
     'MOMO_ALLOCATOR_REQUIRE_SENDER', 'true', 'true', 'boolean',
     'When true an SMS whose gateway gave no sender is never credited (sender_unknown case); when false '
     'it is treated as the operator''s.'

@@ -88,14 +88,63 @@ select
     'unmatched_resolve(). Runbook: Unmatched cases.' as action,
     null as note
 from live as l
-cross join thresholds as t;
+cross join thresholds as t
+
+union all
+
+select
+    'balance_gap' as alert,
+    g.gaps > 0 as firing,
+    g.gaps as current_value,
+    0 as threshold,
+    'gaps' as unit,
+    g.since,
+    'a break in an account''s balance chain (monitoring.balance_gaps)' as rule,
+    'The gateway may have dropped an SMS: check the phone''s inbox for money received between the '
+    'times in monitoring.balance_gaps and have the gateway resend it. Runbook: Balance gaps.' as action,
+    null as note
+from (
+    select
+        count(*) as gaps,
+        min(b.after_txn_ts) as since
+    from public._momo_balance_gaps((
+        select s.value::interval
+        from public.app_settings as s
+        where s.key = 'MOMO_BALANCE_GAPS_LOOKBACK'
+    )) as b
+) as g
+
+union all
+
+select
+    'suspected_forgery' as alert,
+    f.cases > 0 as firing,
+    f.cases as current_value,
+    0 as threshold,
+    'cases' as unit,
+    f.since,
+    'an open case for an SMS that could not be shown genuine (monitoring.suspected_forgeries)' as rule,
+    'Compare the SMS with the collection phone''s own inbox and the operator statement before '
+    'crediting anyone. Runbook: Suspected forgeries.' as action,
+    null as note
+from (
+    select
+        count(*) as cases,
+        min(c.created_at) as since
+    from public.momo_unmatched as c
+    where
+        c.status = 'open'
+        and c.reason in ('sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict')
+) as f;
 
 comment on view monitoring.alerts is
 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings '
 '(MOMO_ALERT_*). alert: inbox_backlog (unprocessed SMS above MOMO_ALERT_INBOX_UNPROCESSED_ROWS '
 'for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in '
 'monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) '
-'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE). firing: true when '
+'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a '
+'break in an account''s balance chain: an SMS may have been dropped) or suspected_forgery (an open '
+'sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case). firing: true when '
 'the alert holds now. current_value and threshold: the measured number and its limit, in unit '
 '(rows, cases, seconds). since: when the condition started to hold (null when it does not). '
 'rule: the alert in words. action: what to do. note: why the alert may be blind (no recent '

@@ -1,0 +1,45 @@
+create or replace view monitoring.suspected_forgeries as
+select
+    i.id as inbox_id,
+    i.ingested_at,
+    i.msisdn_raw as sender,
+    coalesce(i.receiving_account, i.ingest_source) as account,
+    c.reason,
+    c.detail,
+    c.id as case_id,
+    c.status as case_status,
+    p.amount,
+    coalesce(p.txn_id, p.parsed_json ->> 'txn_id') as txn_id,
+    null::bigint as ledger_id
+from public.momo_unmatched as c
+inner join public.momo_sms_inbox as i on c.inbox_id = i.id
+left join public.momo_parsed_txns as p on c.parsed_id = p.id
+where c.reason in ('sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict')
+
+union all
+
+-- MOMO_BALANCE_CHECK = flag: credited although the balance did not link.
+select
+    i.id as inbox_id,
+    i.ingested_at,
+    i.msisdn_raw as sender,
+    coalesce(i.receiving_account, i.ingest_source) as account,
+    'balance_unverified_credited' as reason,
+    'allocated with MOMO_BALANCE_CHECK = flag although its balance did not link' as detail,
+    null as case_id,
+    null as case_status,
+    l.amount,
+    l.txn_id,
+    l.id as ledger_id
+from public.contributions_ledger as l
+inner join public.momo_sms_inbox as i on l.inbox_id = i.id
+where l.meta ->> 'balance_verified' = 'false'
+order by ingested_at desc;
+
+comment on view monitoring.suspected_forgeries is
+'SMS that looked like a payment but could not be shown genuine, newest first: cases whose reason is '
+'sender_not_operator (sent from an ordinary number), sender_unknown (no sender), '
+'balance_unverified (its balance never linked to the account''s history) or txn_id_conflict '
+'(another SMS claims its transaction id with other details), and, under MOMO_BALANCE_CHECK = '
+'flag, credits whose balance did not link (reason balance_unverified_credited, ledger_id set). '
+'sender, account: who sent it and which collection phone got it. Runbook: Suspected forgeries.';
