@@ -17,6 +17,7 @@ order by h.held_at;
 
 comment on view monitoring.balance_holds is
 'Credits waiting for their balance to link to the account''s history (MOMO_BALANCE_CHECK = hold), '
-'oldest first: inbox_id, account, held_at and waiting time, the amount, the balance it states, '
-'txn id and time, and the member it will be credited to once it links. After '
+'oldest first. inbox_id, account: the SMS and the collection phone. held_at, waiting: since when. '
+'amount, balance: what it credits and the balance it states. txn_id, txn_ts: its transaction id and '
+'time. member_id, ikimina_id: who it will be credited to once it links. After '
 'MOMO_BALANCE_CHECK_WAIT it becomes a balance_unverified case instead.';
