@@ -37,9 +37,11 @@ where l.meta ->> 'balance_verified' = 'false'
 order by ingested_at desc;
 
 comment on view monitoring.suspected_forgeries is
-'SMS that looked like a payment but could not be shown genuine, newest first: cases whose reason is '
+'SMS that looked like a payment but could not be shown genuine, newest first. inbox_id, '
+'ingested_at: the SMS and when it arrived. sender, account: who sent it and which collection phone '
+'got it. reason, detail, case_id, case_status: its momo_unmatched case, with reason '
 'sender_not_operator (sent from an ordinary number), sender_unknown (no sender), '
 'balance_unverified (its balance never linked to the account''s history) or txn_id_conflict '
-'(another SMS claims its transaction id with other details), and, under MOMO_BALANCE_CHECK = '
-'flag, credits whose balance did not link (reason balance_unverified_credited, ledger_id set). '
-'sender, account: who sent it and which collection phone got it. Runbook: Suspected forgeries.';
+'(another SMS claims its transaction id with other details); or, under MOMO_BALANCE_CHECK = flag, '
+'balance_unverified_credited for a credit whose balance did not link (ledger_id set). amount, '
+'txn_id: what it claims. Runbook: Suspected forgeries.';
