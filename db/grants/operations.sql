@@ -9,6 +9,8 @@ revoke execute on all routines in schema monitoring from public;
 
 -- DBAs correct data only through these audited functions.
 grant execute on function ledger_reverse(bigint, text) to app_dba;
+grant execute on function ledger_recredit(bigint, uuid, text) to app_dba;
+grant execute on function ledger_reallocate(bigint, uuid, text) to app_dba;
 grant execute on function unmatched_resolve(bigint, text, uuid, numeric) to app_dba;
 grant execute on function momo_sms_requeue(bigint, text) to app_dba;
 grant execute on function cycle_adjust(uuid, integer, numeric, text, text) to app_dba;
