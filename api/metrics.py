@@ -179,6 +179,15 @@ class DatabaseCollector:
             state.add_metric([name], 1.0 if name == current else 0.0)
         yield state
 
+        failing = GaugeMetricFamily(
+            "momo_allocator_failing",
+            "1 while the allocator fails as a whole (not because of one SMS), by SQLSTATE.",
+            labels=["sqlstate"],
+        )
+        for row in cur.execute("select sqlstate from monitoring.allocator_faults where open"):
+            failing.add_metric([row["sqlstate"]], 1.0)
+        yield failing
+
         firing = GaugeMetricFamily(
             "momo_alert_firing", "1 when the monitoring.alerts row fires.", labels=["alert"]
         )

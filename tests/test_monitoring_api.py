@@ -112,6 +112,7 @@ def test_one_row_views_and_arrays(admin, api):
         "inbox_backlog",
         "unmatched_open_cases",
         "unmatched_case_age",
+        "allocator_failing",
     ]
     assert all(isinstance(a["firing"], bool) for a in alerts)
 

@@ -41,6 +41,11 @@ begin
         'command', v_job.command, 'active', v_job.active
     );
     perform cron.alter_job(v_job.jobid, active := p_active);
+    -- What every allocation reads before its next batch (the job switch only stops new runs).
+    insert into public.momo_allocator_control as c (paused, reason)
+    values (not p_active, p_reason)
+    on conflict (singleton) do update
+    set paused = excluded.paused, changed_at = now(), changed_by = session_user, reason = excluded.reason;
     v_after := v_before || jsonb_build_object('active', p_active);
     perform public._audit(
         'momo_allocator_' || v_verb, 'cron.job', v_job.jobname, p_reason, v_before, v_after
@@ -50,5 +55,6 @@ end;
 $$;
 
 comment on function _momo_allocator_set_active(boolean, text) is
-'Switches the pg_cron job momo-allocator on or off (cron.alter_job) with a reason; audited. '
+'Switches the pg_cron job momo-allocator on or off (cron.alter_job) and records the pause in '
+'momo_allocator_control (read by momo_allocate before every batch), with a reason; audited. '
 'Called by momo_allocator_pause() and momo_allocator_resume().';

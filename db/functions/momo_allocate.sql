@@ -7,10 +7,21 @@ as $$
 declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);
     v_ids bigint [];
+    v_pause public.momo_allocator_control;
+    v_summary jsonb;
 begin
     if v_limit < 1 or v_limit > 100000 then
         raise exception 'limit must be between 1 and 100000, got %', v_limit
             using errcode = 'MM400', column = 'limit';
+    end if;
+    -- Pause means stop: every caller (drain, assist, HTTP trigger, psql) is refused
+    -- from the first batch after momo_allocator_pause() committed.
+    v_pause := public._momo_allocator_paused();
+    if v_pause.paused then
+        raise exception 'the allocator is paused (since % by %: %)',
+            v_pause.changed_at, v_pause.changed_by, v_pause.reason
+            using errcode = 'MM409',
+            hint = 'SMS wait in the inbox. When the incident is over: select momo_allocator_resume(reason).';
     end if;
 
     -- Claim: oldest first, skipping rows another allocator holds or that wait for a retry.
@@ -28,11 +39,17 @@ begin
         return jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
             'duplicates', 0, 'skipped', 0, 'errors', '[]'::jsonb);
     end if;
-    return _momo_allocate_isolating(v_ids);
+    v_summary := _momo_allocate_isolating(v_ids);
+    -- A fault of the whole system left every claimed row as it was: record it for the
+    -- alert; a batch without one ends an open fault.
+    perform _momo_record_fault(v_summary -> 'fault');
+    return v_summary;
 end;
 $$;
 
 comment on function momo_allocate(integer) is
 'Allocates up to p_limit unprocessed SMS (default MOMO_ALLOCATOR_BATCH_SIZE), oldest first, in '
 'the caller''s transaction: each is allocated, duplicate, skipped or an unmatched case exactly '
-'once. Returns {"processed","allocated","unmatched","duplicates","skipped","errors"}.';
+'once. Returns {"processed","allocated","unmatched","duplicates","skipped","errors"}, and '
+'"fault" {"sqlstate","message"} when the whole batch failed for a reason that is not one SMS '
+'(then nothing was processed and no row was charged an attempt). Refused (MM409) while paused.';

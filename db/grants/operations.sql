@@ -25,3 +25,6 @@ grant execute on function _monitoring_cron_jobs() to app_analyst, app_dba;
 -- on the queue sample history (baskets.sql grants select on all of them).
 revoke insert, update, delete, truncate, references, trigger
 on all tables in schema monitoring from app_analyst, app_dba;
+
+-- DBAs read the allocator's pause switch and fault history (written only by the functions).
+grant select on momo_allocator_control, momo_allocator_faults to app_dba;

@@ -88,14 +88,37 @@ select
     'unmatched_resolve(). Runbook: Unmatched cases.' as action,
     null as note
 from live as l
-cross join thresholds as t;
+cross join thresholds as t
+
+union all
+
+-- The allocator fails as a whole (not because of one SMS): every batch is left
+-- queued and retried, nothing is charged to rows, so only this alert says so.
+select
+    'allocator_failing' as alert,
+    f.id is not null as firing,
+    coalesce(f.occurrences, 0)::bigint as current_value,
+    0::bigint as threshold,
+    'batches' as unit,
+    f.first_at as since,
+    'the allocator failed as a whole (an error of the system, not of one SMS) and has not '
+    'recovered' as rule,
+    'Read the error, fix the system (locks, disk, privileges, a bad deploy); batches retry every '
+    'minute and every SMS allocates once it is gone. Runbook: Allocator failing as a whole.' as action,
+    case
+        when f.id is not null
+            then format('allocator failing as a whole: %s %s (last at %s)', f.sqlstate, f.message, f.last_at)
+    end as note
+from (select null::integer) as one_row
+left join public.momo_allocator_faults as f on f.cleared_at is null;
 
 comment on view monitoring.alerts is
 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings '
 '(MOMO_ALERT_*). alert: inbox_backlog (unprocessed SMS above MOMO_ALERT_INBOX_UNPROCESSED_ROWS '
 'for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in '
 'monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) '
-'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE). firing: true when '
+'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), and '
+'allocator_failing (momo_allocator_faults has an open fault; note names the error). firing: true when '
 'the alert holds now. current_value and threshold: the measured number and its limit, in unit '
 '(rows, cases, seconds). since: when the condition started to hold (null when it does not). '
 'rule: the alert in words. action: what to do. note: why the alert may be blind (no recent '
