@@ -273,9 +273,17 @@ class DatabaseCollector:
                 "wallet_balance", "Credit wallet balance per shop.", labels=["shop_id"]
             )
             query = sql.SQL('select "shopId", balance from {}').format(wallets_view)
+            overdrawn = GaugeMetricFamily(
+                "credit_wallets_overdrawn",
+                "Wallets whose balance a late charge took below zero (see the credit runbook).",
+            )
+            count = 0
             for row in cur.execute(query):
                 balance.add_metric([str(row["shopId"])], _number(row["balance"]))
+                count += _number(row["balance"]) < 0
+            overdrawn.add_metric([], float(count))
             yield balance
+            yield overdrawn
         transactions_view = view("transactions")
         if transactions_view is not None:
             transactions = CounterMetricFamily(

@@ -179,7 +179,8 @@ def assert_ledger_consistent(admin: psycopg.Connection) -> None:
         """
         select r.id, r.status, r."usedAmount", t.amount as debited
         from "CreditReservation" r
-        left join "CreditTransaction" t on t."reservationId" = r.id and t.type = 'debit'
+        left join "CreditTransaction" t
+            on t."reservationId" = r.id and t.type = 'debit' and not t."lateCharge"
         where (t.id is not null and (r.status <> 'consumed' or r."usedAmount" <> t.amount))
             or (r.status = 'consumed' and t.id is null and r."usedAmount" <> 0)
         """,

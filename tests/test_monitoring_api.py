@@ -113,6 +113,7 @@ def test_one_row_views_and_arrays(admin, api):
         "unmatched_open_cases",
         "unmatched_case_age",
         "allocator_failing",
+        "credit_wallets_overdrawn",
     ]
     assert all(isinstance(a["firing"], bool) for a in alerts)
 
