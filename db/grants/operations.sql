@@ -28,3 +28,7 @@ on all tables in schema monitoring from app_analyst, app_dba;
 
 -- DBAs read the allocator's pause switch and fault history (written only by the functions).
 grant select on momo_allocator_control, momo_allocator_faults to app_dba;
+
+-- The audit trigger on configuration tables runs as the role that changes a row and
+-- writes through this function (refused outside a trigger).
+grant execute on function _audit_change(text, text, text, text, jsonb, jsonb) to app_dba;
