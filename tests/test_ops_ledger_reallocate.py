@@ -13,7 +13,16 @@ import psycopg
 import pytest
 
 from tests.allocation_helpers import assert_cycles_match_ledger
-from tests.test_ops_support import add_group, add_member, one, refused, row_dict, rows, scenario
+from tests.test_ops_support import (
+    add_group,
+    add_member,
+    craft_case,
+    one,
+    refused,
+    row_dict,
+    rows,
+    scenario,
+)
 
 REALLOCATE = "select * from ledger_reallocate(%s, %s, %s)"
 RECREDIT = "select * from ledger_recredit(%s, %s, %s)"
@@ -227,3 +236,55 @@ def test_a_copy_of_a_reallocated_sms_is_a_duplicate(admin, connect_as):
     assert summary["allocated"] == 0 and summary["duplicates"] == 1, summary
     assert one(admin, "select outcome from momo_sms_inbox where id = %s", (copy,)) == "duplicate"
     assert balances(admin) == {s.other.member_id: Decimal("12000.00")}
+
+
+def test_two_concurrent_recredits_of_one_reversed_entry_credit_once(admin, connect_as):
+    s = scenario(admin)
+    first, second = connect_as("app_dba"), connect_as("app_dba")
+    first.execute(REVERSE, (s.ledger_id, "looked wrong"))
+    first.execute("begin")
+    first.execute(RECREDIT, (s.ledger_id, s.member.member_id, "it was right"))
+    outcome: dict[str, object] = {}
+
+    def run_second() -> None:
+        try:
+            second.execute(RECREDIT, (s.ledger_id, s.other.member_id, "no, Aline's"))
+        except psycopg.Error as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run_second)
+    thread.start()
+    thread.join(timeout=1)
+    first.execute("commit")
+    thread.join()
+    error = outcome["error"]
+    assert isinstance(error, psycopg.Error) and error.sqlstate == "MM409"
+    assert "already credited again" in str(error)
+    assert balances(admin) == {s.member.member_id: Decimal("12000.00")}
+    assert len(rows(admin, LIVE_CREDITS, ("TXA1",))) == 1
+
+
+def test_a_manual_entry_without_a_transaction_id_is_moved_too(admin, connect_as):
+    s = scenario(admin)
+    dba = connect_as("app_dba")
+    _, case_id = craft_case(admin, "txn_id_missing", amount="3000", txn_id=None)
+    dba.execute(
+        "select unmatched_resolve(%s, %s, %s)", (case_id, "cash deposit", s.member.member_id)
+    )
+    manual = row_dict(admin, "select * from contributions_ledger where source = 'manual'")
+    assert manual["txn_id"] is None
+    moved = row_dict(dba, REALLOCATE, (manual["id"], s.other.member_id, "it was for Aline"))
+    assert (moved["member_id"], moved["amount"], moved["txn_generation"]) == (
+        s.other.member_id,
+        manual["amount"],
+        2,
+    )
+    assert balances(admin) == {
+        s.member.member_id: Decimal("12000.00"),
+        s.other.member_id: Decimal("3000.00"),
+    }
+    # Moved once: the reversal it follows cannot be used again.
+    refused(
+        admin, dba, RECREDIT, (manual["id"], s.member.member_id, "x"), "MM409", "credited again"
+    )
+    assert_cycles_match_ledger(admin)
