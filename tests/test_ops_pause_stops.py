@@ -132,3 +132,14 @@ def test_the_http_trigger_works_again_after_resume(running, connect_as, make_app
     response = http.post("/functions/v1/momo-allocator", headers=headers)
     assert response.status_code == 200
     assert response.get_json()["summary"]["processed"] == 1
+
+
+def test_a_job_switched_off_by_hand_can_still_be_paused_so_that_allocation_stops(admin, connect_as):
+    # The test reset switches every job off with cron.alter_job, as a superuser might.
+    ingest(admin, p2p(100, "250781234567", "1"))
+    dba = connect_as("app_dba")
+    dba.execute("select momo_allocator_pause('incident 12')")
+    with pytest.raises(psycopg.Error, match="the allocator is paused"):
+        admin.execute("select momo_allocate(10)")
+    with pytest.raises(psycopg.Error, match="already paused"):
+        dba.execute("select momo_allocator_pause('again')")

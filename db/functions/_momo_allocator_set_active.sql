@@ -9,6 +9,7 @@ declare
     v_job record;
     v_before jsonb;
     v_after jsonb;
+    v_paused boolean;
 begin
     if coalesce(btrim(p_reason), '') = '' then
         raise exception 'a reason is required to % the allocator', v_verb
@@ -31,7 +32,10 @@ begin
             using errcode = 'MM404',
             hint = 'The allocator migration creates it; see select jobid, jobname, active from cron.job.';
     end if;
-    if v_job.active = p_active then
+    -- Already there only when both switches agree: a job switched off by hand
+    -- (cron.alter_job) still lets running drains and the HTTP trigger allocate.
+    v_paused := coalesce((select c.paused from public.momo_allocator_control as c), false);
+    if v_job.active = p_active and v_paused = not p_active then
         raise exception 'the allocator is already %', case when p_active then 'running' else 'paused' end
             using errcode = 'MM409', hint = 'See select * from monitoring.allocator_status.';
     end if;
