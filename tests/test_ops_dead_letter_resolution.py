@@ -14,6 +14,7 @@ import psycopg
 from tests.allocation_helpers import assert_cycles_match_ledger
 from tests.test_ops_support import (
     allocate,
+    craft_case,
     ingest,
     one,
     refused,
@@ -119,3 +120,21 @@ def test_a_resolution_racing_the_allocator_on_a_copy_credits_once(admin, connect
     assert isinstance(summary, dict) and summary["duplicates"] == 1, summary
     assert len(credits(admin)) == 1
     assert_cycles_match_ledger(admin)
+
+
+def test_a_parse_that_did_not_claim_its_txn_id_still_guards_the_payment(admin, connect_as):
+    """A stored parse may keep the txn id only in parsed_json (it was not the first to claim it)."""
+    s = scenario(admin)
+    inbox_id, case_id = craft_case(admin, "low_confidence", amount="12000", txn_id=None)
+    admin.execute(
+        'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
+        (inbox_id,),
+    )
+    refused(
+        admin,
+        connect_as("app_dba"),
+        RESOLVE,
+        (case_id, "payer confirmed", s.other.member_id),
+        "MM409",
+        f"already in the ledger as entry {s.ledger_id}",
+    )

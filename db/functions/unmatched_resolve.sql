@@ -78,6 +78,9 @@ begin
         select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
         if v_case.parsed_id is not null then
             select * into v_parsed from public.momo_parsed_txns where id = v_case.parsed_id;
+            -- A parse that did not claim its txn id (a duplicate, say) keeps it in
+            -- parsed_json: it still names the payment.
+            v_parsed.txn_id := coalesce(v_parsed.txn_id, nullif(v_parsed.parsed_json ->> 'txn_id', ''));
         else
             -- No parse stored (a dead letter): read the SMS now, so that its transaction
             -- id goes into the ledger and no other copy of the payment can be credited.
