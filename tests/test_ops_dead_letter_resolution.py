@@ -138,3 +138,23 @@ def test_a_parse_that_did_not_claim_its_txn_id_still_guards_the_payment(admin, c
         "MM409",
         f"already in the ledger as entry {s.ledger_id}",
     )
+
+
+def test_a_reversed_payment_is_refused_with_the_way_to_credit_it_again(admin, connect_as):
+    s = scenario(admin)
+    inbox_id, case_id = craft_case(admin, "low_confidence", amount="12000", txn_id=None)
+    admin.execute(
+        'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
+        (inbox_id,),
+    )
+    dba = connect_as("app_dba")
+    dba.execute("select ledger_reverse(%s, 'wrong member')", (s.ledger_id,))
+    error = refused(
+        admin,
+        dba,
+        RESOLVE,
+        (case_id, "payer confirmed", s.other.member_id),
+        "MM409",
+        f"already in the ledger as entry {s.ledger_id} \\(reversed by entry",
+    )
+    assert f"ledger_recredit({s.ledger_id}," in (error.diag.message_hint or "")

@@ -145,8 +145,8 @@ begin
                 ),
                 hint = case
                     when v_other_reversed is not null then format(
-                        'To credit the payment again use ledger_recredit(<newest entry of txn %s>, '
-                        'member_id, reason); then dismiss this case with a note.', v_parsed.txn_id
+                        'Entry %s was reversed: to credit the payment again use ledger_recredit(%s, '
+                        'member_id, reason); then dismiss this case with a note.', v_other, v_other
                     )
                     else 'Allocating it again would count it twice. If that entry has the wrong member, '
                     'use ledger_reallocate(entry, member_id, reason); then dismiss this case with a note.'
