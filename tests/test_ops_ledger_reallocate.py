@@ -6,6 +6,7 @@ At most one live credit per transaction id is a constraint of contributions_ledg
 
 from __future__ import annotations
 
+import random
 import threading
 from decimal import Decimal
 
@@ -288,3 +289,44 @@ def test_a_manual_entry_without_a_transaction_id_is_moved_too(admin, connect_as)
         admin, dba, RECREDIT, (manual["id"], s.member.member_id, "x"), "MM409", "credited again"
     )
     assert_cycles_match_ledger(admin)
+
+
+def test_any_sequence_of_corrections_keeps_at_most_one_live_credit_per_payment(admin, connect_as):
+    """Random reversals, re-credits and moves (fixed seed): the invariants hold after each."""
+    s = scenario(admin)
+    members = [
+        s.member.member_id,
+        s.other.member_id,
+        add_member(admin, s.member.ikimina_id, "+250788000003", "Carine").member_id,
+    ]
+    dba = connect_as("app_dba")
+    rng = random.Random(12)
+    for step in range(40):
+        newest = row_dict(
+            admin,
+            "select id from contributions_ledger where txn_id = 'TXA1' "
+            "order by txn_generation desc limit 1",
+        )
+        member = rng.choice(members)
+        action = rng.choice(["reverse", "recredit", "reallocate"])
+        call = {"reverse": REVERSE, "recredit": RECREDIT, "reallocate": REALLOCATE}[action]
+        params = (
+            (newest["id"], f"step {step}")
+            if action == "reverse"
+            else (
+                newest["id"],
+                member,
+                f"step {step}",
+            )
+        )
+        try:
+            dba.execute(call, params)
+        except psycopg.Error as exc:
+            assert exc.sqlstate == "MM409", exc  # a move to the same member, a state refused
+        live = rows(admin, LIVE_CREDITS, ("TXA1",))
+        assert len(live) <= 1
+        assert sum(balances(admin).values(), Decimal(0)) == sum(
+            (r["amount"] for r in live), Decimal(0)
+        )
+        assert_cycles_match_ledger(admin)
+    assert one(admin, "select max(txn_generation) from contributions_ledger") > 3
