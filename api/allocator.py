@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.config import Settings
@@ -37,10 +38,29 @@ def momo_allocator() -> Response:
         raise ApiError(401, "unauthorized", "missing or invalid bearer token")
     limit = _requested_limit()
     db: Database = current_app.extensions["db"]
-    with db.connection("app_allocator") as conn:
-        row = conn.execute("select momo_allocate(%s::integer)", (limit,)).fetchone()
+    try:
+        with db.connection("app_allocator") as conn:
+            row = conn.execute("select momo_allocate(%s::integer)", (limit,)).fetchone()
+    except psycopg.Error as exc:
+        if exc.sqlstate == "MM409":  # momo_allocator_pause(): nothing was claimed
+            log_event("momo_allocator.paused", logging.WARNING)
+            raise ApiError(
+                409,
+                "allocator_paused",
+                "the allocator is paused: SMS wait in the inbox until momo_allocator_resume()",
+            ) from exc
+        raise
     assert row is not None
     summary = row[0]
+    fault = summary.get("fault")
+    if fault is not None:
+        # Nothing was processed and no SMS was charged an attempt; a later run retries.
+        log_event("momo_allocator.failing", logging.ERROR, sqlstate=fault["sqlstate"])
+        raise ApiError(
+            503,
+            "allocator_failing",
+            f"allocator failing as a whole: {fault['sqlstate']} {fault['message']}",
+        )
     log_event(
         "momo_allocator.batch",
         processed=summary["processed"],

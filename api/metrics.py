@@ -179,6 +179,15 @@ class DatabaseCollector:
             state.add_metric([name], 1.0 if name == current else 0.0)
         yield state
 
+        failing = GaugeMetricFamily(
+            "momo_allocator_failing",
+            "1 while the allocator fails as a whole (not because of one SMS), by SQLSTATE.",
+            labels=["sqlstate"],
+        )
+        for row in cur.execute("select sqlstate from monitoring.allocator_faults where open"):
+            failing.add_metric([row["sqlstate"]], 1.0)
+        yield failing
+
         firing = GaugeMetricFamily(
             "momo_alert_firing", "1 when the monitoring.alerts row fires.", labels=["alert"]
         )
@@ -264,9 +273,17 @@ class DatabaseCollector:
                 "wallet_balance", "Credit wallet balance per shop.", labels=["shop_id"]
             )
             query = sql.SQL('select "shopId", balance from {}').format(wallets_view)
+            overdrawn = GaugeMetricFamily(
+                "credit_wallets_overdrawn",
+                "Wallets whose balance a late charge took below zero (see the credit runbook).",
+            )
+            count = 0
             for row in cur.execute(query):
                 balance.add_metric([str(row["shopId"])], _number(row["balance"]))
+                count += _number(row["balance"]) < 0
+            overdrawn.add_metric([], float(count))
             yield balance
+            yield overdrawn
         transactions_view = view("transactions")
         if transactions_view is not None:
             transactions = CounterMetricFamily(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import psycopg
 
@@ -91,3 +93,67 @@ def assert_cycles_match_ledger(conn: psycopg.Connection) -> None:
         """
     ).fetchone()
     assert drift == (0,)
+
+
+def ingest_from(
+    conn: psycopg.Connection,
+    sms: str,
+    sender: str | None,
+    source: str,
+    received_at: str | None = None,
+) -> int:
+    """Store an SMS as the gateway `source` forwarded it from `sender`."""
+    row = conn.execute(
+        "select inbox_id from momo_sms_ingest(%s, %s, %s, %s)", (sms, sender, received_at, source)
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+@dataclass
+class Phone:
+    """A collection phone's MTN account: the SMS it receives state balances that chain,
+    one minute apart (Kigali local time)."""
+
+    balance: int = 100_000
+    clock: datetime = field(default_factory=lambda: datetime(2024, 10, 20, 8, 0, 0))
+
+    def _tick(self) -> str:
+        self.clock += timedelta(minutes=1)
+        return self.clock.strftime("%Y-%m-%d %H:%M:%S")
+
+    def received(self, amount: int, number: str, txn: str) -> str:
+        self.balance += amount
+        return (
+            f"You have received {amount} RWF from Payer NAME ({number}) on your mobile money "
+            f"account at {self._tick()}. Message from sender: . Your new balance:{self.balance} "
+            f"RWF. Financial Transaction Id: {txn}."
+        )
+
+    def forged(self, amount: int, number: str, txn: str, balance: int) -> str:
+        """A payment SMS that moved no money, with a made-up balance."""
+        return (
+            f"You have received {amount} RWF from Payer NAME ({number}) on your mobile money "
+            f"account at {self._tick()}. Message from sender: . Your new balance:{balance} RWF. "
+            f"Financial Transaction Id: {txn}."
+        )
+
+    def paid(self, amount: int, txn: str) -> tuple[str, str]:
+        """A payment out, notified twice as MTN does: TxId first, then the plain form."""
+        self.balance -= amount
+        at = self._tick()
+        return (
+            f"TxId: {txn}. Your payment of {amount:,} RWF to Shop NAME 40213 has been completed "
+            f"at {at}. Your new balance: {self.balance:,} RWF. Fee was 0 RWF.",
+            f"Your payment of {amount} RWF to Shop NAME (250784445566) has been completed at "
+            f"{at}. Message: . Your new balance: {self.balance} RWF. Fee was 0 RWF. "
+            f"Financial Transaction Id: {txn}.",
+        )
+
+    def bundle(self, amount: int) -> tuple[str, str]:
+        """A bundle bought with mobile money: the SMS states no balance and no time, so it
+        is placed by the gateway's receivedAt (returned, UTC)."""
+        self.balance -= amount
+        self._tick()
+        received_at = (self.clock - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"Yello!Umaze kugura {amount:,}FRW(2GB) igura {amount:,} RWF", received_at

@@ -2,7 +2,8 @@
 
 A small Python model predicts each operation's outcome (result or SQLSTATE);
 after every step the database must agree with the model and the ledger
-invariants must hold: balance = credited - debited, available >= 0, at most one
+invariants must hold: balance = credited - debited, available >= 0 but for late
+charges (a campaign finishing after its reservation was freed), at most one
 active reservation per campaign, each debit the used amount of a consumed
 reservation.
 """
@@ -83,6 +84,7 @@ class CreditMachine(RuleBasedStateMachine):
         self.prefix = f"x{next(_examples)}"
         self.shops = [f"{self.prefix}-a", f"{self.prefix}-b"]
         self.balance = dict.fromkeys(self.shops, Decimal(0))
+        self.late = dict.fromkeys(self.shops, Decimal(0))
         self.references: dict[str, tuple[str, Decimal]] = {}
         self.model: dict[str, Campaign] = {}
 
@@ -251,6 +253,11 @@ class CreditMachine(RuleBasedStateMachine):
         c.status, c.credits_used = status, used
         if active:
             self.settle(c, active)
+        elif used and c.latest and c.latest.status in ("released", "expired"):
+            # Finished after its reservation was freed: charged all the same (late charge).
+            event("late charge")
+            self.balance[c.shop] -= used
+            self.late[c.shop] += used
         return None
 
     def settle(self, c: Campaign, active: Reservation) -> bool:
@@ -294,7 +301,8 @@ class CreditMachine(RuleBasedStateMachine):
                 continue
             w = found[0]
             assert w["balance"] == self.balance[shop]
-            assert w["available"] == self.available(shop) >= 0
+            # below zero only by late charges
+            assert w["available"] == self.available(shop) >= -self.late[shop]
             assert w["difference"] == 0
         active = {
             r["id"]: r["amount"]

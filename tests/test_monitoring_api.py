@@ -114,6 +114,8 @@ def test_one_row_views_and_arrays(admin, api):
         "unmatched_case_age",
         "balance_gap",
         "suspected_forgery",
+        "allocator_failing",
+        "credit_wallets_overdrawn",
     ]
     assert all(isinstance(a["firing"], bool) for a in alerts)
 

@@ -538,3 +538,26 @@ def test_overview_names_the_problem_and_the_next_step(admin, analyst, connect_as
     assert o["allocator_pause_reason"] == "incident 3"
     assert "momo_allocator_resume" in o["next_step"] and "incident 3" in o["next_step"]
     assert s.case_id
+
+
+def test_overview_points_at_a_whole_allocator_fault_and_an_overdrawn_wallet(
+    admin, analyst, healthy_cron
+):
+    admin.execute(ALLOCATOR_ON)
+    try:
+        admin.execute(
+            "insert into momo_allocator_faults (sqlstate, message) values ('55P03', 'lock timeout')"
+        )
+        o = row_dict(analyst, "select * from monitoring.overview")
+        assert o["alerts_firing"] == ["allocator_failing"]
+        assert "Runbook: Allocator failing as a whole" in o["next_step"]
+        admin.execute("update momo_allocator_faults set cleared_at = now()")
+        admin.execute("""insert into "Wallet" ("shopId") values ('s1')""")
+        with admin.transaction():
+            admin.execute("set local session_replication_role = replica")
+            admin.execute("""update "Wallet" set balance = -5 where "shopId" = 's1'""")
+        o = row_dict(analyst, "select * from monitoring.overview")
+        assert o["alerts_firing"] == ["credit_wallets_overdrawn"]
+        assert "Runbook: Campaign charged after its reservation" in o["next_step"]
+    finally:
+        admin.execute(ALLOCATOR_OFF)

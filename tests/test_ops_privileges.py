@@ -7,6 +7,8 @@ from tests.test_ops_support import one, scenario, snapshot
 
 DBA_CALLS = [
     ("select ledger_reverse(%s, 'x')", "ledger"),
+    ("select ledger_recredit(%s, gen_random_uuid(), 'x')", "ledger"),
+    ("select ledger_reallocate(%s, gen_random_uuid(), 'x')", "ledger"),
     ("select unmatched_resolve(%s, 'x')", "case"),
     ("select momo_sms_requeue(%s, 'x')", "inbox"),
     ("select cycle_adjust(%s, 202501, 1, null, 'x')", "group"),
@@ -16,6 +18,8 @@ DBA_CALLS = [
 
 DBA_FUNCTIONS = {
     "ledger_reverse(bigint,text)",
+    "ledger_recredit(bigint,uuid,text)",
+    "ledger_reallocate(bigint,uuid,text)",
     "unmatched_resolve(bigint,text,uuid,numeric)",
     "momo_sms_requeue(bigint,text)",
     "cycle_adjust(uuid,integer,numeric,text,text)",
@@ -127,6 +131,12 @@ def test_analysts_cannot_write(admin, connect_as, statement):
         "update momo_sms_inbox set processed_at = null",
         "update contribution_cycles set collected_amount = 0",
         "insert into audit_log (action, entity) values ('x', 'y')",
+        "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
+        "source) select ikimina_id, member_id, amount, currency, cycle_yyyymm, 'manual' "
+        "from contributions_ledger",
+        "update momo_allocator_control set paused = false",
+        "insert into momo_allocator_control (paused, reason) values (false, 'x')",
+        "delete from momo_allocator_faults",
         "update cron.job set active = false",
         "delete from monitoring.queue_samples",
     ],

@@ -84,6 +84,8 @@ def test_every_view_and_function_the_runbook_names_exists(admin):
         "momo_allocator_resume",
         "setting_set",
         "momo_allocator_drain",
+        "ledger_recredit",
+        "ledger_reallocate",
     ):
         assert f"{function}(" in text
         assert one(admin, "select count(*) from pg_proc where proname = %s", (function,)) == 1
@@ -104,8 +106,22 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
     ingest(admin, sms_text("12,000", "+250788000001", "TXR1"))
     unknown = ingest(admin, sms_text("5,000", "+250788000099", "TXR2", name="Eric"))
     mistyped = ingest(admin, sms_text("4,000", "+250788000003", "TXR3", name="Chantal"))
-    assert allocate(admin)["allocated"] == 1
-    ledger_id = one(admin, "select id from contributions_ledger")
+    ingest(admin, sms_text("3,000", "+250788000001", "TXR7"))  # Aline's, sent from Jean's phone
+    assert allocate(admin)["allocated"] == 2
+    ledger_id = one(admin, "select id from contributions_ledger where txn_id = 'TXR1'")
+    wrong_ledger_id = one(admin, "select id from contributions_ledger where txn_id = 'TXR7'")
+    # A dead letter (no parse stored) whose payment a person then confirms.
+    dead = ingest(admin, sms_text("2,500", "+250788000002", "TXR6", name="Aline Uwase"))
+    admin.execute(
+        "update momo_sms_inbox set processed_at = now(), attempts = 5, outcome = 'dead_letter', "
+        "last_error = 'dead_letter: simulated bug' where id = %s",
+        (dead,),
+    )
+    dead_letter_case_id = one(
+        admin,
+        "insert into momo_unmatched (inbox_id, reason) values (%s, 'dead_letter') returning id",
+        (dead,),
+    )
     _, other_case_id = craft_case(admin, "low_confidence", amount="100", txn_id="TXR4")
     _, amountless_case_id = craft_case(admin, "amount_unavailable", txn_id="TXR5")
     admin.execute(
@@ -118,6 +134,11 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         "other_case_id": other_case_id,
         "amountless_case_id": amountless_case_id,
         "ledger_id": ledger_id,
+        "wrong_ledger_id": wrong_ledger_id,
+        "dead_letter_case_id": dead_letter_case_id,
+        "format_name": one(
+            admin, "select name from momo_sms_formats where enabled order by priority, id limit 1"
+        ),
         "ikimina_id": group,
         "yyyymm": 202501,
     }
@@ -140,10 +161,35 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         "unmatched_resolve",
         "momo_sms_requeue",
         "momo_allocator_resume",
+        "unmatched_resolve",
         "ledger_reverse",
+        "ledger_recredit",
+        "ledger_reverse",
+        "ledger_recredit",
         "cycle_adjust",
         "cycle_adjust",
+        "momo_sms_formats_update",
+        "momo_sms_formats_update",
     ]
+    # The reversed payment is credited again, the misdirected one moved, the dead
+    # letter credited with its transaction id: each payment counts once, with Aline.
+    live = rows(
+        admin,
+        "select l.txn_id, l.member_id from contributions_ledger as l "
+        "where l.source <> 'correction' and l.txn_id in ('TXR1', 'TXR6', 'TXR7') "
+        "and not exists (select from contributions_ledger as r where r.reverses_id = l.id) "
+        "order by l.txn_id",
+    )
+    assert live == [
+        {"txn_id": "TXR1", "member_id": aline.member_id},
+        {"txn_id": "TXR6", "member_id": aline.member_id},
+        {"txn_id": "TXR7", "member_id": aline.member_id},
+    ]
+    assert one(
+        admin,
+        "select bool_and(enabled) from momo_sms_formats where name = %s",
+        (variables["format_name"],),
+    )
     # The requeued SMS was allocated by the drain to the member whose phone was fixed.
     entry = row_dict(admin, "select * from contributions_ledger where inbox_id = %s", (mistyped,))
     assert (entry["member_id"], entry["source"]) == (fixed.member_id, "sms")

@@ -18,6 +18,13 @@ begin
     select coalesce(sum(r.amount), 0) into v_reserved
     from public."CreditReservation" as r
     where r."shopId" = new."shopId" and r.status = 'active';
+    -- A balance may go below zero by late charges only (credits a campaign used
+    -- after its reservation was freed); a new reservation never fits an overdraft.
+    if tg_table_name = 'Wallet' then
+        select v_balance + coalesce(sum(t.amount), 0) into v_balance
+        from public."CreditTransaction" as t
+        where t."shopId" = new."shopId" and t."lateCharge";
+    end if;
     if coalesce(v_balance, 0) - v_reserved < 0 then
         raise exception 'shop % would have % credits available (balance %, reserved %)',
             new."shopId", coalesce(v_balance, 0) - v_reserved, coalesce(v_balance, 0), v_reserved
@@ -30,7 +37,8 @@ $$;
 
 comment on function _credit_available_check() is
 'Constraint trigger function (checked at commit): a shop''s available credit, balance minus '
-'active reservations, is never below zero.';
+'active reservations, is never below zero when reserving; a balance that drops is below zero '
+'only by its late charges (campaigns charged after their reservation was freed).';
 
 -- Constraint triggers cannot be replaced in place: drop and recreate.
 drop trigger if exists credit_reservation_available_check on "CreditReservation";

@@ -16,6 +16,9 @@ begin
     from public."CreditReservation" as r
     where r."campaignId" = p_campaign_id and r.status = 'active';
     if not found then
+        -- Its reservation was released or expired before it finished: the credits it
+        -- used are still charged (late debit), never dropped.
+        perform public._credit_charge_late(p_campaign_id, p_credits_used, v_detail);
         return null;
     end if;
     if p_credits_used is not null then
@@ -30,4 +33,5 @@ $$;
 comment on function _credit_settle_campaign(text, text, numeric, text) is
 'Internal: settles the active reservation of a campaign that reached a final status: consumes '
 '"creditsUsed" when the sender reported it, else releases it (reason campaign_sent or '
-'campaign_failed). Null when nothing was active.';
+'campaign_failed). Null when nothing was active; then "creditsUsed" is charged as a late debit '
+'of its released or expired reservation (_credit_charge_late).';

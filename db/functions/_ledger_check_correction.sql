@@ -15,7 +15,9 @@ begin
         or new.member_id <> v_original.member_id
         or new.ikimina_id <> v_original.ikimina_id
         or new.cycle_yyyymm <> v_original.cycle_yyyymm
-        or new.currency <> v_original.currency then
+        or new.currency <> v_original.currency
+        or new.reversed_txn_id is distinct from v_original.txn_id
+        or new.txn_generation <> v_original.txn_generation then
         raise exception 'a correction must exactly negate ledger entry %', v_original.id
             using errcode = 'MM400';
     end if;
@@ -25,7 +27,8 @@ $$;
 
 comment on function _ledger_check_correction() is
 'Trigger function: a correction row reverses a non-correction entry exactly (same member, '
-'group, cycle and currency, negated amount).';
+'group, cycle and currency, negated amount) and names its payment (reversed_txn_id, '
+'txn_generation).';
 
 create or replace trigger contributions_ledger_correction_check
 before insert on contributions_ledger

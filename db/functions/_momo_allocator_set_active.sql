@@ -9,6 +9,7 @@ declare
     v_job record;
     v_before jsonb;
     v_after jsonb;
+    v_paused boolean;
 begin
     if coalesce(btrim(p_reason), '') = '' then
         raise exception 'a reason is required to % the allocator', v_verb
@@ -31,7 +32,10 @@ begin
             using errcode = 'MM404',
             hint = 'The allocator migration creates it; see select jobid, jobname, active from cron.job.';
     end if;
-    if v_job.active = p_active then
+    -- Already there only when both switches agree: a job switched off by hand
+    -- (cron.alter_job) still lets running drains and the HTTP trigger allocate.
+    v_paused := coalesce((select c.paused from public.momo_allocator_control as c), false);
+    if v_job.active = p_active and v_paused = not p_active then
         raise exception 'the allocator is already %', case when p_active then 'running' else 'paused' end
             using errcode = 'MM409', hint = 'See select * from monitoring.allocator_status.';
     end if;
@@ -41,6 +45,11 @@ begin
         'command', v_job.command, 'active', v_job.active
     );
     perform cron.alter_job(v_job.jobid, active := p_active);
+    -- What every allocation reads before its next batch (the job switch only stops new runs).
+    insert into public.momo_allocator_control as c (paused, reason)
+    values (not p_active, p_reason)
+    on conflict (singleton) do update
+    set paused = excluded.paused, changed_at = now(), changed_by = session_user, reason = excluded.reason;
     v_after := v_before || jsonb_build_object('active', p_active);
     perform public._audit(
         'momo_allocator_' || v_verb, 'cron.job', v_job.jobname, p_reason, v_before, v_after
@@ -50,5 +59,6 @@ end;
 $$;
 
 comment on function _momo_allocator_set_active(boolean, text) is
-'Switches the pg_cron job momo-allocator on or off (cron.alter_job) with a reason; audited. '
+'Switches the pg_cron job momo-allocator on or off (cron.alter_job) and records the pause in '
+'momo_allocator_control (read by momo_allocate before every batch), with a reason; audited. '
 'Called by momo_allocator_pause() and momo_allocator_resume().';

@@ -158,14 +158,12 @@ as $$
         nullif(e.fields ->> 'note', '') as sender_note,
         -- Unlike a payment, a balance or a fee may be zero.
         case
-            when e.format is not null and e.fields ->> 'balance' ~ '^[0-9][0-9,]{0,20}(\.[0-9]{1,2})?$'
-                and length(replace(e.fields ->> 'balance', ',', '')) <= 19
-                then replace(e.fields ->> 'balance', ',', '')::numeric
+            when e.format is not null and e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0
+            when e.format is not null then _momo_amount(e.fields ->> 'balance')
         end as balance,
         case
-            when e.format is not null and e.fields ->> 'fee' ~ '^[0-9][0-9,]{0,20}(\.[0-9]{1,2})?$'
-                and length(replace(e.fields ->> 'fee', ',', '')) <= 19
-                then replace(e.fields ->> 'fee', ',', '')::numeric
+            when e.format is not null and e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0
+            when e.format is not null then _momo_amount(e.fields ->> 'fee')
         end as fee,
         case
             -- A known format: the share of its parts found, less what did not read right.

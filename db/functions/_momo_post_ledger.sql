@@ -24,7 +24,8 @@ begin
         from momo_alloc_work as w
         where w.outcome is null
         order by w.txn_id, w.inbox_id
-        on conflict (txn_id) do nothing
+        -- generation 1: a txn id credited before (even if reversed since) is a duplicate
+        on conflict (txn_id, txn_generation) do nothing
         returning id, inbox_id
     )
 

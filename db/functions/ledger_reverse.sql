@@ -30,8 +30,8 @@ begin
         raise exception 'ledger entry % is itself a correction (it reverses entry %) and cannot be reversed',
             p_ledger_id, v_original.reverses_id
             using errcode = 'MM409',
-            hint = 'A correction is final. If the original was right after all, the member must be '
-            'credited again through a new allocation.';
+            hint = 'A correction is final. If the original was right after all, credit the payment '
+            'again with ledger_recredit(entry, member_id, reason).';
     end if;
     select c.id into v_existing from public.contributions_ledger as c where c.reverses_id = p_ledger_id;
     if found then
@@ -45,12 +45,12 @@ begin
     -- The ledger's insert trigger subtracts the amount from the cycle in this transaction.
     insert into public.contributions_ledger (
         ikimina_id, member_id, amount, currency, cycle_yyyymm, source, reverses_id,
-        inbox_id, parsed_id, meta
+        reversed_txn_id, txn_generation, inbox_id, parsed_id, meta
     )
     values (
         v_original.ikimina_id, v_original.member_id, -v_original.amount, v_original.currency,
         v_original.cycle_yyyymm, 'correction', v_original.id,
-        v_original.inbox_id, v_original.parsed_id,
+        v_original.txn_id, v_original.txn_generation, v_original.inbox_id, v_original.parsed_id,
         jsonb_build_object(
             'reverses_id', v_original.id,
             'original_source', v_original.source,
@@ -82,5 +82,6 @@ $$;
 
 comment on function ledger_reverse(bigint, text) is
 'DBA: undo a ledger entry by appending its exact negation (source correction, reverses_id = the '
-'entry); the cycle total drops in the same transaction. Refuses corrections and entries already '
-'reversed. Audited with the reason.';
+'entry, reversed_txn_id and txn_generation = its payment); the cycle total drops in the same '
+'transaction. Refuses corrections and entries already reversed. Audited with the reason. The '
+'payment can then be credited again with ledger_recredit().';

@@ -7,11 +7,23 @@ as $$
 declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);
     v_ids bigint [];
+    v_pause public.momo_allocator_control;
     v_summary jsonb;
+    v_message text;
+    v_sqlstate text;
 begin
     if v_limit < 1 or v_limit > 100000 then
         raise exception 'limit must be between 1 and 100000, got %', v_limit
             using errcode = 'MM400', column = 'limit';
+    end if;
+    -- Pause means stop: every caller (drain, assist, HTTP trigger, psql) is refused
+    -- from the first batch after momo_allocator_pause() committed.
+    v_pause := public._momo_allocator_paused();
+    if v_pause.paused then
+        raise exception 'the allocator is paused (since % by %: %)',
+            v_pause.changed_at, v_pause.changed_by, v_pause.reason
+            using errcode = 'MM409',
+            hint = 'SMS wait in the inbox. When the incident is over: select momo_allocator_resume(reason).';
     end if;
 
     -- Claim: oldest first, skipping rows another allocator holds or that wait for a retry.
@@ -30,10 +42,20 @@ begin
             'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
     else
         v_summary := _momo_allocate_isolating(v_ids);
+        -- A fault of the whole system left every claimed row as it was: record it for the
+        -- alert; a batch without one ends an open fault.
+        perform _momo_record_fault(v_summary -> 'fault');
     end if;
     -- Credits held for their balance chain: post those that link now, open cases
-    -- for those that waited too long.
-    perform _momo_balance_release();
+    -- for those that waited too long. Its failure is the allocator's, not a row's.
+    begin
+        perform _momo_balance_release();
+    exception when others then
+        get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
+        perform _momo_record_fault(jsonb_build_object(
+            'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
+        ));
+    end;
     return v_summary;
 end;
 $$;
@@ -42,4 +64,6 @@ comment on function momo_allocate(integer) is
 'Allocates up to p_limit unprocessed SMS (default MOMO_ALLOCATOR_BATCH_SIZE), oldest first, in '
 'the caller''s transaction: each is allocated, duplicate, skipped or an unmatched case exactly '
 'once, or held until its balance links; then re-examines the held credits. Returns '
-'{"processed","allocated","unmatched","duplicates","skipped","held","errors"}.';
+'{"processed","allocated","unmatched","duplicates","skipped","held","errors"}, and '
+'"fault" {"sqlstate","message"} when the whole batch failed for a reason that is not one SMS '
+'(then nothing was processed and no row was charged an attempt). Refused (MM409) while paused.';

@@ -51,7 +51,8 @@ begin
         raise exception 'SMS % cannot be re-run: ledger entry % references it', p_inbox_id, v_ledger_id
             using errcode = 'MM409',
             hint = 'Its payment is in the ledger; re-running could count it twice. If the allocation '
-            'is wrong, reverse it with ledger_reverse().';
+            'is wrong, move it with ledger_reallocate(entry, member_id, reason); a reversed entry is '
+            'credited again with ledger_recredit(entry, member_id, reason).';
     end if;
 
     if v_parsed.id is not null then

@@ -24,6 +24,7 @@ declare
     v_yyyymm integer;
     v_other bigint;
     v_other_reversed bigint;
+    v_parse_error text;
 begin
     if coalesce(btrim(p_note), '') = '' then
         raise exception 'a note is required to resolve an unmatched case'
@@ -77,6 +78,29 @@ begin
         select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
         if v_case.parsed_id is not null then
             select * into v_parsed from public.momo_parsed_txns where id = v_case.parsed_id;
+            -- A parse that did not claim its txn id (a duplicate, say) keeps it in
+            -- parsed_json: it still names the payment.
+            v_parsed.txn_id := coalesce(v_parsed.txn_id, nullif(v_parsed.parsed_json ->> 'txn_id', ''));
+        else
+            -- No parse stored (a dead letter): read the SMS now, so that its transaction
+            -- id goes into the ledger and no other copy of the payment can be credited.
+            begin
+                -- The amount and currency only from a known format; a transaction id even
+                -- when guessed (a duplicate refused is safer than a payment counted twice).
+                select
+                    case when p.format is not null then p.amount end,
+                    case when p.format is not null then p.currency end,
+                    p.txn_id, p.txn_ts
+                into v_parsed.amount, v_parsed.currency, v_parsed.txn_id, v_parsed.txn_ts
+                from public.momo_parse_sms(v_inbox.raw_text, v_inbox.received_at) as p;
+            exception when others then
+                get stacked diagnostics v_parse_error = message_text;
+                raise exception 'SMS % cannot be read (%), so its transaction id is unknown', v_inbox.id,
+                    v_parse_error
+                    using errcode = 'MM422', column = 'p_case_id',
+                    hint = 'Fix the cause and re-run it with momo_sms_requeue(), or dismiss the case '
+                    '(no member) and settle the payment outside the ledger.';
+            end;
         end if;
 
         v_amount := coalesce(v_parsed.amount, p_amount);
@@ -100,6 +124,7 @@ begin
 
         -- One payment, one allocation: the SMS itself, or its transaction id, must not
         -- be in the ledger already (the unique txn_id is the last guard).
+        -- The live entry first, so that the refusal names what holds the payment now.
         select l.id, r.id into v_other, v_other_reversed
         from public.contributions_ledger as l
         left join public.contributions_ledger as r on r.reverses_id = l.id
@@ -108,7 +133,7 @@ begin
                 l.inbox_id = v_inbox.id
                 or (v_parsed.txn_id is not null and l.txn_id = v_parsed.txn_id)
             )
-        order by l.id
+        order by r.id is not null, l.id desc
         limit 1;
         if found then
             raise exception using
@@ -118,7 +143,14 @@ begin
                     case when v_other_reversed is not null then
                         format(' (reversed by entry %s)', v_other_reversed) else '' end
                 ),
-                hint = 'Allocating it again would count it twice. Dismiss the case with a note instead.';
+                hint = case
+                    when v_other_reversed is not null then format(
+                        'Entry %s was reversed: to credit the payment again use ledger_recredit(%s, '
+                        'member_id, reason); then dismiss this case with a note.', v_other, v_other
+                    )
+                    else 'Allocating it again would count it twice. If that entry has the wrong member, '
+                    'use ledger_reallocate(entry, member_id, reason); then dismiss this case with a note.'
+                end;
         end if;
 
         v_yyyymm := to_char(
@@ -180,6 +212,7 @@ $$;
 
 comment on function unmatched_resolve(bigint, text, uuid, numeric) is
 'DBA: close an open momo_unmatched case with a note. With p_member_id (an active membership) the '
-'payment is allocated to that member as a manual ledger entry (same txn id, so never twice) and the '
-'case records the ledger id; without it the case is dismissed. p_amount only when the SMS amount '
-'could not be parsed. Audited.';
+'payment is allocated to that member as a manual ledger entry (same txn id, so never twice; a case '
+'without a stored parse, a dead letter, is parsed now for it) and the case records the ledger id; '
+'refused (MM409, naming the entry) when the payment is already in the ledger. Without a member the '
+'case is dismissed. p_amount only when the SMS amount could not be parsed. Audited.';

@@ -88,7 +88,8 @@ check (txn_id is null or (genuine and duplicate_of is null));
 
 -- The signed movement of money a genuine, non-duplicate SMS states: + in,
 -- - (amount + fee) out, 0 for kinds that move nothing (failed, initiated).
-alter table momo_parsed_txns add column movement numeric(18, 2) generated always as (
+-- Unbounded numeric: amount + fee of a huge (refused) amount must not overflow.
+alter table momo_parsed_txns add column movement numeric generated always as (
     case
         when not genuine or duplicate_of is not null or amount is null then null
         when direction = 'in' then amount

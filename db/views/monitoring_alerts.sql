@@ -135,7 +135,49 @@ from (
     where
         c.status = 'open'
         and c.reason in ('sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict')
-) as f;
+) as f
+
+union all
+
+-- The allocator fails as a whole (not because of one SMS): every batch is left
+-- queued and retried, nothing is charged to rows, so only this alert says so.
+-- (An aggregate: one row whether or not a fault is open; at most one is.)
+select
+    'allocator_failing' as alert,
+    count(*) > 0 as firing,
+    coalesce(max(f.occurrences), 0)::bigint as current_value,
+    0::bigint as threshold,
+    'batches' as unit,
+    min(f.first_at) as since,
+    'the allocator failed as a whole (an error of the system, not of one SMS) and has not '
+    'recovered' as rule,
+    'Read the error, fix the system (locks, disk, privileges, a bad deploy); batches retry every '
+    'minute and every SMS allocates once it is gone. Runbook: Allocator failing as a whole.' as action,
+    max(format('allocator failing as a whole: %s %s (last at %s)', f.sqlstate, f.message, f.last_at))
+        as note
+from public.momo_allocator_faults as f
+where f.cleared_at is null
+
+union all
+
+-- A campaign charged after its reservation was freed overdrew a wallet: the
+-- debit is recorded (usage is never dropped); finance settles with the shop.
+select
+    'credit_wallets_overdrawn' as alert,
+    count(*) > 0 as firing,
+    count(*) as current_value,
+    0::bigint as threshold,
+    'wallets' as unit,
+    null::timestamptz as since,
+    'any "Wallet".balance below zero (a late charge overdrew it)' as rule,
+    'Finance: read the late charges ("CreditTransaction"."lateCharge"), agree the payment with the '
+    'shop and record it with credit_top_up(). Runbook: Campaign charged after its reservation.' as action,
+    case
+        when count(*) > 0
+            then 'overdrawn: ' || string_agg(format('%s (%s)', w."shopId", w.balance), ', ' order by w."shopId")
+    end as note
+from public."Wallet" as w
+where w.balance < 0;
 
 comment on view monitoring.alerts is
 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings '
@@ -143,8 +185,11 @@ comment on view monitoring.alerts is
 'for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in '
 'monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) '
 'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a '
-'break in an account''s balance chain: an SMS may have been dropped) or suspected_forgery (an open '
-'sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case). firing: true when '
+'break in an account''s balance chain: an SMS may have been dropped), suspected_forgery (an open '
+'sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case), '
+'allocator_failing (momo_allocator_faults has an open fault; note names the error) and '
+'credit_wallets_overdrawn (a wallet balance below zero after a late charge; note names them). '
+'firing: true when '
 'the alert holds now. current_value and threshold: the measured number and its limit, in unit '
 '(rows, cases, seconds). since: when the condition started to hold (null when it does not). '
 'rule: the alert in words. action: what to do. note: why the alert may be blind (no recent '

@@ -13,6 +13,12 @@ job as (
     where jobname = 'momo-allocator'
 ),
 
+-- momo_allocator_pause() also stops running drains, assists and the HTTP trigger.
+control as (
+    select c.paused
+    from public.momo_allocator_control as c
+),
+
 -- The latest pause or resume through the functions (shown only while paused).
 last_switch as (
     select
@@ -31,10 +37,10 @@ last_switch as (
 select
     case
         when j.jobid is null then 'missing'
-        when j.active then 'active'
+        when j.active and c.paused is not true then 'active'
         else 'paused'
     end as state,
-    not j.active as paused,
+    not j.active or c.paused is true as paused,
     j.jobid,
     j.schedule,
     j.command,
@@ -50,11 +56,14 @@ select
     q.waiting_retry as inbox_waiting_retry
 from q
 left join job as j on true
-left join last_switch as p on not j.active and p.action = 'momo_allocator_pause';
+left join control as c on true
+left join last_switch as p
+    on (not j.active or c.paused is true) and p.action = 'momo_allocator_pause';
 
 comment on view monitoring.allocator_status is
 'Is the allocator running? One row. state: active (the pg_cron job momo-allocator runs every '
-'minute), paused (momo_allocator_pause() or cron.alter_job switched it off) or missing (no such '
+'minute), paused (momo_allocator_pause(), which also stops running drains and the HTTP trigger, '
+'or cron.alter_job switched it off) or missing (no such '
 'job). paused: true/false (null when missing). jobid, schedule, command: the job. paused_at, '
 'paused_by, pause_reason: who paused it, when and why (from audit_log; null when not paused or '
 'paused outside momo_allocator_pause). last_run_status, last_run_started_at, last_run_ended_at, '

@@ -92,16 +92,26 @@ select
                 || 'Runbook: Incident response.'
         when cardinality(c.failing) > 0
             then 'A pg_cron job is failing: see monitoring.cron_jobs (last_run_message).'
+        when 'allocator_failing' = any(al.firing)
+            then
+                'The allocator fails as a whole (not because of one SMS): see '
+                || 'monitoring.allocator_faults. Runbook: Allocator failing as a whole.'
         when 'inbox_backlog' = any(al.firing)
             then
                 'The inbox backlog is high: see monitoring.alerts and monitoring.inbox_errors. '
                 || 'Runbook: Queue backlog.'
         when u.open_dead_letters > 0
             then 'Dead letters are waiting: see monitoring.dead_letters. Runbook: Dead letters.'
-        when cardinality(al.firing) > 0
+        when al.firing && array['unmatched_open_cases', 'unmatched_case_age']
             then
                 'Unmatched cases need a person: see monitoring.unmatched_open. '
                 || 'Runbook: Unmatched cases.'
+        when 'credit_wallets_overdrawn' = any(al.firing)
+            then
+                'A credit wallet is overdrawn by a late charge: see monitoring.wallet_reconciliation. '
+                || 'Runbook: Campaign charged after its reservation was freed.'
+        when cardinality(al.firing) > 0
+            then 'An alert fires: see monitoring.alerts (action).'
         else 'Nothing to do.'
     end as next_step
 from alerts as al

@@ -37,6 +37,7 @@ comment on view monitoring.wallet_reconciliation is
 'SMS credit wallets reconciled against their ledger, one row per shop: "shopId"; balance '
 '("Wallet".balance, metric wallet_balance); reserved (credits held by active reservations); '
 'total_credited and total_debited (sums of "CreditTransaction" by type); available (balance - '
-'reserved, never below zero); expected_balance (total_credited - total_debited); difference '
+'reserved; below zero only when a late charge overdrew the wallet, alert '
+'credit_wallets_overdrawn); expected_balance (total_credited - total_debited); difference '
 '(balance - expected_balance, always 0 unless the wallet was changed outside the functions). '
 'All amounts numeric.';

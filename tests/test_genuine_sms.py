@@ -1,0 +1,380 @@
+"""Money is credited only when the SMS can be shown genuine: the operator sent it, its
+transaction id is its own, and its balance fits the account's history.
+
+Every test goes through the real pipeline (ingest, then momo_allocate) and asserts the
+ledger, the inbox outcome and the case a person gets.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from tests.allocation_helpers import (
+    Phone,
+    add_group,
+    add_member,
+    allocate,
+    assert_cycles_match_ledger,
+    ingest_from,
+)
+
+MEMBER = "+250781234567"
+NUMBER = "250781234567"
+OPERATOR = "M-Money"
+ACCOUNT = "collection-phone-1"
+
+
+@pytest.fixture
+def member(admin: psycopg.Connection):
+    return add_member(admin, add_group(admin), MEMBER)
+
+
+def outcome(admin: psycopg.Connection, inbox_id: int) -> tuple:
+    row = admin.execute(
+        "select outcome, last_error from momo_sms_inbox where id = %s", (inbox_id,)
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def credited(admin: psycopg.Connection) -> dict[str, Decimal]:
+    """Live credits by transaction id."""
+    rows = admin.execute(
+        "select txn_id, sum(amount) from contributions_ledger group by txn_id having sum(amount) > 0"
+    ).fetchall()
+    return dict(rows)
+
+
+def case(admin: psycopg.Connection, inbox_id: int) -> tuple | None:
+    return admin.execute(
+        "select reason, status from momo_unmatched where inbox_id = %s", (inbox_id,)
+    ).fetchone()
+
+
+def alert_firing(admin: psycopg.Connection, name: str) -> bool:
+    row = admin.execute("select firing from monitoring.alerts where alert = %s", (name,)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def deliver(admin: psycopg.Connection, sms: str, sender: str | None = OPERATOR) -> int:
+    return ingest_from(admin, sms, sender, ACCOUNT)
+
+
+# --- the operator sender ------------------------------------------------------------------
+
+
+def test_a_you_have_received_sms_texted_from_an_ordinary_phone_is_never_credited(
+    admin, member, make_app
+):
+    forged = (
+        f"You have received 5000000 RWF from Payer NAME ({NUMBER}) on your mobile money account "
+        "at 2024-10-20 11:02:13. Message from sender: . Your new balance:5000100 RWF. "
+        "Financial Transaction Id: 51234098111."
+    )
+    response = (
+        make_app()
+        .test_client()
+        .post(
+            "/functions/v1/momo-sms-hook",
+            json={"message": forged, "msisdn": "+250781234567", "ingestSource": ACCOUNT},
+        )
+    )
+    assert response.status_code == 200
+    inbox_id = int(response.get_json()["inboxId"])
+
+    allocate(admin)
+
+    assert credited(admin) == {}
+    assert outcome(admin, inbox_id) == ("unmatched", "sender_not_operator")
+    assert case(admin, inbox_id) == ("sender_not_operator", "open")
+    # it claims no transaction id: the genuine payment with that id can still come
+    claims = admin.execute("select count(*) from momo_parsed_txns where txn_id is not null")
+    assert claims.fetchone() == (0,)
+    suspected = admin.execute(
+        "select inbox_id, sender, reason from monitoring.suspected_forgeries"
+    ).fetchall()
+    assert suspected == [(inbox_id, "+250781234567", "sender_not_operator")]
+    assert alert_firing(admin, "suspected_forgery")
+
+
+def test_the_operator_sender_is_matched_whatever_its_case_and_spaces(admin, member):
+    phone = Phone()
+    ids = [deliver(admin, phone.received(100, NUMBER, f"T{i}"), " m-money ") for i in range(2)]
+    allocate(admin)
+    assert [outcome(admin, i) for i in ids] == [("allocated", None)] * 2
+
+
+def test_an_sms_without_a_sender_is_a_case_unless_the_setting_allows_it(admin, member):
+    phone = Phone()
+    first = deliver(admin, phone.received(100, NUMBER, "T1"), sender=None)
+    allocate(admin)
+    assert outcome(admin, first) == ("unmatched", "sender_unknown")
+    assert credited(admin) == {}
+
+    admin.execute("select setting_set('MOMO_ALLOCATOR_REQUIRE_SENDER', 'false', 'test')")
+    second = deliver(admin, phone.received(200, NUMBER, "T2"), sender=None)
+    third = deliver(admin, phone.received(300, NUMBER, "T3"), sender=None)
+    allocate(admin)
+    assert outcome(admin, second) == ("allocated", None)
+    assert outcome(admin, third) == ("allocated", None)
+
+
+def test_a_dba_adds_an_operator_sender_and_the_change_is_audited(admin, connect_as):
+    dba = connect_as("app_dba")
+    dba.execute(
+        "insert into momo_provider_senders (provider, sender, description) "
+        "values ('mtn_rw', 'MTN MoMo', 'second sender name seen on newer phones')"
+    )
+    dba.execute("delete from momo_provider_senders where sender = 'MTN MoMo'")
+    audit = admin.execute(
+        "select action, actor, entity_id from audit_log "
+        "where entity = 'momo_provider_senders' order by id"
+    ).fetchall()
+    login = admin.execute("select session_user").fetchone()[0]
+    assert audit == [
+        ("momo_provider_senders.insert", login, "mtn_rw/MTN MoMo"),
+        ("momo_provider_senders.delete", login, "mtn_rw/MTN MoMo"),
+    ]
+
+
+def test_an_analyst_cannot_change_the_operator_senders(admin, connect_as):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        connect_as("app_analyst").execute(
+            "insert into momo_provider_senders (provider, sender, description) "
+            "values ('mtn_rw', '+250781234567', 'attacker')"
+        )
+    assert admin.execute("select count(*) from momo_provider_senders").fetchone() == (2,)
+
+
+# --- transaction-id claims ----------------------------------------------------------------
+
+
+def test_junk_naming_a_transaction_id_first_cannot_swallow_the_genuine_payment(admin, member):
+    phone = Phone()
+    junk = deliver(admin, "hello TxId: 51234098111", sender="+250788999999")
+    allocate(admin)
+    assert outcome(admin, junk) == ("unmatched", "low_confidence")
+
+    before = deliver(admin, phone.received(1000, NUMBER, "51234098110"))
+    genuine = deliver(admin, phone.received(5000, NUMBER, "51234098111"))
+    after = deliver(admin, phone.received(700, NUMBER, "51234098112"))
+    allocate(admin)
+    assert outcome(admin, genuine) == ("allocated", None)
+    assert credited(admin) == {
+        "51234098110": Decimal("1000.00"),
+        "51234098111": Decimal("5000.00"),
+        "51234098112": Decimal("700.00"),
+    }
+    assert [outcome(admin, i) for i in (before, after)] == [("allocated", None)] * 2
+
+
+def test_the_same_id_with_another_amount_is_a_conflict_for_a_person(admin, member):
+    phone = Phone()
+    deliver(admin, phone.received(1000, NUMBER, "T1"))
+    deliver(admin, phone.received(5000, NUMBER, "T2"))
+    allocate(admin)
+    other = Phone(balance=phone.balance)
+    other.clock = phone.clock
+    clash = deliver(admin, other.received(9000, NUMBER, "T2"))
+    allocate(admin)
+    assert outcome(admin, clash) == ("unmatched", "txn_id_conflict")
+    assert case(admin, clash) == ("txn_id_conflict", "open")
+    assert credited(admin) == {"T1": Decimal("1000.00"), "T2": Decimal("5000.00")}
+    detail = admin.execute(
+        "select detail from momo_unmatched where inbox_id = %s", (clash,)
+    ).fetchone()[0]
+    assert "T2" in detail and "another amount, kind or time" in detail
+
+
+def test_one_payment_notified_in_two_templates_is_a_duplicate_and_leaves_no_gap(admin, member):
+    phone = Phone()
+    deliver(admin, phone.received(1000, NUMBER, "T1"))
+    txid_first, plain = phone.paid(400, "P1")
+    first = deliver(admin, txid_first)
+    second = deliver(admin, plain)
+    last = deliver(admin, phone.received(600, NUMBER, "T2"))
+    allocate(admin)
+    assert outcome(admin, first) == ("skipped", "skipped_money_out")
+    assert outcome(admin, second) == ("duplicate", "duplicate_txn")
+    assert outcome(admin, last) == ("allocated", None)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
+# --- the balance chain --------------------------------------------------------------------
+
+
+def test_a_forged_operator_sms_whose_balance_does_not_chain_is_held_then_a_case(admin, member):
+    phone = Phone()
+    g1 = deliver(admin, phone.received(1000, NUMBER, "G1"))
+    g2 = deliver(admin, phone.received(2000, NUMBER, "G2"))
+    forged = deliver(admin, phone.forged(50_000, NUMBER, "F1", balance=987_654))
+    g3 = deliver(admin, phone.received(3000, NUMBER, "G3"))
+    g4 = deliver(admin, phone.received(4000, NUMBER, "G4"))
+    allocate(admin)
+
+    assert [outcome(admin, i) for i in (g1, g2, g3, g4)] == [("allocated", None)] * 4
+    assert outcome(admin, forged) == ("held", "balance_unverified")
+    assert "F1" not in credited(admin)
+    held = admin.execute("select inbox_id, amount from monitoring.balance_holds").fetchall()
+    assert held == [(forged, Decimal("50000.00"))]
+    assert case(admin, forged) is None
+
+    # Later runs re-examine it; it never links.
+    allocate(admin)
+    assert outcome(admin, forged) == ("held", "balance_unverified")
+
+    # MOMO_BALANCE_CHECK_WAIT passes without a link: a case for a person, never a credit.
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK_WAIT', '0 seconds', 'test')")
+    allocate(admin)
+    assert outcome(admin, forged) == ("unmatched", "balance_unverified")
+    assert case(admin, forged) == ("balance_unverified", "open")
+    assert set(credited(admin)) == {"G1", "G2", "G3", "G4"}
+    assert admin.execute("select count(*) from monitoring.balance_holds").fetchone() == (0,)
+    assert (forged, "balance_unverified") in admin.execute(
+        "select inbox_id, reason from monitoring.suspected_forgeries"
+    ).fetchall()
+    # a forged SMS leaves a break on both sides of it
+    gaps = admin.execute(
+        "select before_inbox_id, after_inbox_id from monitoring.balance_gaps "
+        "order by after_txn_ts"
+    ).fetchall()
+    assert gaps == [(g2, forged), (forged, g3)]
+    assert_cycles_match_ledger(admin)
+
+
+def test_a_withheld_sms_opens_a_gap_with_the_exact_missing_amount_that_closes_when_it_arrives(
+    admin, member
+):
+    phone = Phone()
+    g1 = deliver(admin, phone.received(1000, NUMBER, "G1"))
+    g2 = deliver(admin, phone.received(2000, NUMBER, "G2"))
+    withheld = phone.received(3500, NUMBER, "G3")
+    g4 = deliver(admin, phone.received(4000, NUMBER, "G4"))
+    allocate(admin)
+
+    # G4 neither links back (G3 is missing) nor forward (nothing after it yet)
+    assert outcome(admin, g4) == ("held", "balance_unverified")
+    gaps = admin.execute(
+        "select before_inbox_id, after_inbox_id, balance_after_before, balance_before_after, "
+        "missing_amount from monitoring.balance_gaps"
+    ).fetchall()
+    assert gaps == [(g2, g4, Decimal("103000.00"), Decimal("106500.00"), Decimal("3500.00"))]
+    assert alert_firing(admin, "balance_gap")
+
+    # the next SMS links to G4, which is then credited
+    g5 = deliver(admin, phone.received(500, NUMBER, "G5"))
+    allocate(admin)
+    assert outcome(admin, g4) == ("allocated", None)
+    assert outcome(admin, g5) == ("allocated", None)
+    release = admin.execute(
+        "select release from momo_balance_holds where inbox_id = %s", (g4,)
+    ).fetchone()
+    assert release == ("verified",)
+
+    # the gateway's retry delivers G3: it links both ways and the gap is gone
+    g3 = deliver(admin, withheld)
+    allocate(admin)
+    assert outcome(admin, g3) == ("allocated", None)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+    assert not alert_firing(admin, "balance_gap")
+    assert credited(admin) == {
+        "G1": Decimal("1000.00"),
+        "G2": Decimal("2000.00"),
+        "G3": Decimal("3500.00"),
+        "G4": Decimal("4000.00"),
+        "G5": Decimal("500.00"),
+    }
+    assert g1 < g2 < g4 < g5 < g3
+    assert_cycles_match_ledger(admin)
+
+
+def test_a_bundle_purchase_without_a_balance_is_explained_between_two_balances(admin, member):
+    phone = Phone()
+    deliver(admin, phone.received(1000, NUMBER, "G1"))
+    bundle, received_at = phone.bundle(2000)
+    ingest_from(admin, bundle, OPERATOR, ACCOUNT, received_at)
+    g2 = deliver(admin, phone.received(3000, NUMBER, "G2"))
+    allocate(admin)
+    assert outcome(admin, g2) == ("allocated", None)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
+def test_balances_of_two_collection_phones_are_separate_chains(admin, member):
+    one, two = Phone(balance=10_000), Phone(balance=70_000)
+    a = ingest_from(admin, one.received(100, NUMBER, "A1"), OPERATOR, "phone-a")
+    b = ingest_from(admin, two.received(200, NUMBER, "B1"), OPERATOR, "phone-b")
+    a2 = ingest_from(admin, one.received(300, NUMBER, "A2"), OPERATOR, "phone-a")
+    b2 = ingest_from(admin, two.received(400, NUMBER, "B2"), OPERATOR, "phone-b")
+    allocate(admin)
+    assert [outcome(admin, i)[0] for i in (a, b, a2, b2)] == ["allocated"] * 4
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
+def test_with_flag_an_unlinked_credit_is_allocated_and_reported(admin, member):
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK', 'flag', 'test')")
+    lonely = deliver(admin, Phone().received(1000, NUMBER, "L1"))
+    allocate(admin)
+    assert outcome(admin, lonely) == ("allocated", None)
+    reported = admin.execute(
+        "select inbox_id, reason, ledger_id is not null from monitoring.suspected_forgeries"
+    ).fetchall()
+    assert reported == [(lonely, "balance_unverified_credited", True)]
+
+
+def test_switching_the_check_off_releases_what_it_held(admin, member):
+    lonely = deliver(admin, Phone().received(1000, NUMBER, "L1"))
+    allocate(admin)
+    assert outcome(admin, lonely) == ("held", "balance_unverified")
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK', 'off', 'test')")
+    allocate(admin)
+    assert outcome(admin, lonely) == ("allocated", None)
+    assert credited(admin) == {"L1": Decimal("1000.00")}
+
+
+def test_the_check_mode_is_one_of_hold_flag_off(admin):
+    with pytest.raises(psycopg.errors.CheckViolation):
+        admin.execute("select setting_set('MOMO_BALANCE_CHECK', 'maybe', 'test')")
+    mode = admin.execute("select value from app_settings where key = 'MOMO_BALANCE_CHECK'")
+    assert mode.fetchone() == ("hold",)
+
+
+# --- amount sanity ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["4000001", "9999999999999999.99"])
+def test_an_amount_above_the_limit_is_a_case_and_the_groups_next_payment_allocates(
+    admin, member, amount
+):
+    phone = Phone()
+    deliver(admin, phone.received(1000, NUMBER, "G1"))
+    huge = (
+        f"You have received {amount} RWF from Payer NAME ({NUMBER}) on your mobile money account "
+        f"at 2024-10-20 08:01:30. Message from sender: . Your new balance:{amount} RWF. "
+        "Financial Transaction Id: BIG1."
+    )
+    big = deliver(admin, huge)
+    allocate(admin)
+    assert outcome(admin, big) == ("unmatched", "amount_above_limit")
+    assert case(admin, big) == ("amount_above_limit", "open")
+
+    nxt = deliver(admin, phone.received(2000, NUMBER, "G2"))
+    deliver(admin, phone.received(100, NUMBER, "G3"))
+    allocate(admin)
+    assert outcome(admin, nxt) == ("allocated", None)
+    assert "BIG1" not in credited(admin)
+    assert_cycles_match_ledger(admin)
+
+
+def test_the_amount_limit_is_a_setting(admin, member):
+    admin.execute("select setting_set('MOMO_ALLOCATOR_MAX_AMOUNT', '500', 'test')")
+    phone = Phone()
+    small = deliver(admin, phone.received(400, NUMBER, "S1"))
+    large = deliver(admin, phone.received(600, NUMBER, "S2"))
+    deliver(admin, phone.received(100, NUMBER, "S3"))
+    allocate(admin)
+    assert outcome(admin, small) == ("allocated", None)
+    assert outcome(admin, large) == ("unmatched", "amount_above_limit")
