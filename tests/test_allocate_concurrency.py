@@ -38,6 +38,9 @@ def assert_exactly_once(admin, first: int, last: int) -> None:
     assert admin.execute("select count(*) from momo_parsed_txns").fetchone() == (
         delivered(first, last),
     )
+    # no forged payment (bench.backlog.FORGERIES: transaction ids 2...) was ever credited
+    forged = admin.execute("select count(*) from contributions_ledger where txn_id like '2%'")
+    assert forged.fetchone() == (0,)
     assert_cycles_match_ledger(admin)
 
 

@@ -182,6 +182,40 @@ def parse(conn: psycopg.Connection, sms: str, received_at: datetime | None = Non
     return row
 
 
+# The balance each MTN kind states and the fee of money out (None: the SMS states none).
+BALANCES = {
+    "p2p_received_masked": (Decimal("15200"), None),
+    "p2p_received_full_number_with_code": (Decimal("61200"), None),
+    "spec_sample": (None, None),
+    "bank_deposit": (Decimal("25200"), None),
+    "reversal": (Decimal("10312"), None),
+    "payment_txid_first": (Decimal("13700"), Decimal("0")),
+    "airtime_payment": (Decimal("11700"), Decimal("0")),
+    "transfer_out": (Decimal("6600"), Decimal("100")),
+    "merchant_debit": (Decimal("4110"), Decimal("0")),
+    "agent_withdrawal": (Decimal("500"), Decimal("700")),
+    "transfer_from_bank_linked_account": (None, None),
+    "payment_to_number": (Decimal("36282"), Decimal("0")),
+    "bundle_purchase": (None, None),
+    "failed_transaction": (None, None),
+    "reversal_initiated": (None, None),
+}
+
+
+def test_balances_cover_every_case():
+    assert set(BALANCES) == set(CASES)
+
+
+@pytest.mark.parametrize("name", BALANCES)
+def test_every_mtn_kind_states_its_balance_and_fee(admin, name):
+    row = admin.execute(
+        "select balance, fee, confidence from momo_parse_sms(%s)", (CASES[name][0],)
+    ).fetchone()
+    assert row[:2] == BALANCES[name]
+    # balance and fee are the chain's: they never change how well the payment was read
+    assert row[2] == CASES[name][1].get("confidence", row[2])
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_every_documented_format_is_parsed_field_by_field(admin, name):
     sms, expected = CASES[name]

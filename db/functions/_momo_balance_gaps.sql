@@ -29,7 +29,7 @@ as $$
             sum(case when p.balance is null then p.movement else 0 end)
                 over (partition by p.account order by p.txn_ts, p.id) as loose
         from public.momo_parsed_txns as p
-        where p.movement is not null and p.txn_ts > now() - p_lookback
+        where p.movement is not null and p.created_at > now() - p_lookback
     ),
 
     steps as (
@@ -65,5 +65,5 @@ as $$
 $$;
 
 comment on function _momo_balance_gaps(interval) is
-'The breaks in every account''s balance chain among the SMS of the last p_lookback (by SMS time): '
+'The breaks in every account''s balance chain among the SMS parsed in the last p_lookback: '
 'see monitoring.balance_gaps, which reads it with MOMO_BALANCE_GAPS_LOOKBACK.';

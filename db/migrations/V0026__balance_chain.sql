@@ -159,7 +159,8 @@ insert into app_settings (key, value, default_value, value_type, description) va
 ),
 (
     'MOMO_BALANCE_GAPS_LOOKBACK', '31 days', '31 days', 'interval',
-    'How far back (by SMS time) monitoring.balance_gaps and its alert look for breaks in the chain.'
+    'How far back (by when the SMS was parsed) monitoring.balance_gaps and its alert look for breaks '
+    'in the chain.'
 ),
 (
     'MOMO_ALLOCATOR_REQUIRE_SENDER', 'true', 'true', 'boolean',

@@ -9,7 +9,8 @@ from
 order by g.after_txn_ts desc, g.account asc;
 
 comment on view monitoring.balance_gaps is
-'One row per break in an account''s balance chain over the last MOMO_BALANCE_GAPS_LOOKBACK: two '
+'One row per break in an account''s balance chain among the SMS parsed in the last '
+'MOMO_BALANCE_GAPS_LOOKBACK: two '
 'consecutive balance-stating genuine SMS of one account (by the time written in them) whose '
 'balances do not link. account: the receiving account. before_inbox_id, after_inbox_id, '
 'before_txn_ts, after_txn_ts: the SMS on each side and the times written in them. '
