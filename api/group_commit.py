@@ -36,18 +36,28 @@ from psycopg.types.json import Jsonb
 from api.logs import log_event
 
 # Binary parameters (%b): psycopg's text format would escape every array element.
-BATCH_SQL = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b)"
+BATCH_SQL = (
+    "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b, %b, %b, %b)"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One SMS as the gateway sent it, already validated by the HTTP layer."""
+    """One SMS as the gateway sent it, already validated by the HTTP layer.
+
+    The last three come from the gateway routes (api/gateways.py): the phone that
+    received the SMS, the route, and the gateway's own message id (a second
+    dedupe key).
+    """
 
     message: str
     msisdn: str | None
     received_at: str | None
     ingest_source: str | None
     metadata: Jsonb | None
+    receiving_account: str | None = None
+    gateway: str | None = None
+    gateway_message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +196,9 @@ class GroupCommitter:
                 [d.received_at for d in deliveries],
                 [d.ingest_source for d in deliveries],
                 [d.metadata for d in deliveries],
+                [d.receiving_account for d in deliveries],
+                [d.gateway for d in deliveries],
+                [d.gateway_message_id for d in deliveries],
             ),
         ).fetchall()
         for ord_, inbox_id, duplicate in rows:

@@ -70,7 +70,7 @@ def test_migrations_build_a_fresh_database(scratch_url, first_run):
         facts = conn.execute("select app_readiness()").fetchone()[0]
         ingest_callable = conn.execute(
             "select has_function_privilege('app_ingest', "
-            "'momo_sms_ingest(text, text, text, text, jsonb)', 'execute')"
+            "'momo_sms_ingest(text, text, text, text, jsonb, text, text, text)', 'execute')"
         ).fetchone()[0]
     assert facts["migration_version"] == expected_migration_version()
     assert facts["pg_cron_installed"] is False  # not the cron database: expected
@@ -79,15 +79,15 @@ def test_migrations_build_a_fresh_database(scratch_url, first_run):
 
 TAMPER = """
 create or replace function app_readiness() returns jsonb language sql as $$ select '{}'::jsonb $$;
-comment on function momo_sms_ingest(text, text, text, text, jsonb) is 'tampered';
-revoke execute on function momo_sms_ingest(text, text, text, text, jsonb) from app_ingest;
+comment on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text) is 'tampered';
+revoke execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text) from app_ingest;
 drop trigger contributions_ledger_append_only on contributions_ledger;
 """
 
 STATE = """
 select app_readiness() ? 'migration_version',
-       obj_description('momo_sms_ingest(text, text, text, text, jsonb)'::regprocedure),
-       has_function_privilege('app_ingest', 'momo_sms_ingest(text, text, text, text, jsonb)',
+       obj_description('momo_sms_ingest(text, text, text, text, jsonb, text, text, text)'::regprocedure),
+       has_function_privilege('app_ingest', 'momo_sms_ingest(text, text, text, text, jsonb, text, text, text)',
                               'execute'),
        exists (select from pg_trigger where tgname = 'contributions_ledger_append_only')
 """

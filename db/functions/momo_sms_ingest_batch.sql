@@ -3,7 +3,10 @@ create or replace function momo_sms_ingest_batch(
     p_msisdns text[],
     p_received_ats text[],
     p_ingest_sources text[],
-    p_metadata jsonb[]
+    p_metadata jsonb[],
+    p_receiving_accounts text[] default null,
+    p_gateways text[] default null,
+    p_gateway_message_ids text[] default null
 )
 returns table (ord integer, inbox_id bigint, duplicate boolean)
 language plpgsql
@@ -12,14 +15,25 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     v_count integer := coalesce(cardinality(p_messages), 0);
+    v_accounts text[] := coalesce(p_receiving_accounts, array_fill(null::text, array[v_count]));
+    v_gateways text[] := coalesce(p_gateways, array_fill(null::text, array[v_count]));
+    v_message_ids text[] := coalesce(p_gateway_message_ids, array_fill(null::text, array[v_count]));
     v_which text := '';
     v_source text;
+    v_known_ords integer[];
+    v_known_ids bigint[];
+    v_ords integer[];
+    v_ids bigint[];
+    v_duplicates boolean[];
 begin
     if coalesce(cardinality(p_msisdns), 0) <> v_count
         or coalesce(cardinality(p_received_ats), 0) <> v_count
         or coalesce(cardinality(p_ingest_sources), 0) <> v_count
-        or coalesce(cardinality(p_metadata), 0) <> v_count then
-        raise exception 'momo_sms_ingest_batch: the five arrays must have the same length (% messages)',
+        or coalesce(cardinality(p_metadata), 0) <> v_count
+        or coalesce(cardinality(v_accounts), 0) <> v_count
+        or coalesce(cardinality(v_gateways), 0) <> v_count
+        or coalesce(cardinality(v_message_ids), 0) <> v_count then
+        raise exception 'momo_sms_ingest_batch: the arrays must have the same length (% messages)',
             v_count
             using errcode = 'MM400';
     end if;
@@ -52,71 +66,169 @@ begin
             raise exception 'ingestSource must be 1 to 64 characters%', v_which
                 using errcode = 'MM400', column = 'ingestSource';
         end if;
+        if v_accounts[i] = '' or length(v_accounts[i]) > 128 then
+            raise exception 'receivingAccount must be 1 to 128 characters%', v_which
+                using errcode = 'MM400', column = 'receivingAccount';
+        end if;
+        if v_gateways[i] !~ '^[a-z][a-z0-9-]{0,31}$'
+            or (v_message_ids[i] is not null and v_gateways[i] is null) then
+            raise exception 'gateway must be a route name (lowercase, 1 to 32 characters) and is '
+                'required with a gateway message id%', v_which
+                using errcode = 'MM400', column = 'gateway';
+        end if;
+        if v_message_ids[i] = '' or length(v_message_ids[i]) > 200 then
+            raise exception 'the gateway message id must be 1 to 200 characters%', v_which
+                using errcode = 'MM400', column = 'gatewayMessageId';
+        end if;
     end loop;
 
-    -- One statement for the batch. A repeat of an earlier element of the same
-    -- batch is a duplicate of it: only the first of each hash is inserted,
-    -- carrying the later repeats in its duplicate_count. Rows are inserted in
-    -- hash order, so two batches racing on the same SMS wait for each other in
-    -- the same order and cannot deadlock.
+    -- Two keys make a delivery a duplicate: its content hash, and the gateway's
+    -- own message id (a redelivery may carry a new envelope or time). A second
+    -- batch may store the same message id between our lookup and our insert:
+    -- the unique index then refuses ours, and the attempt is repeated (it then
+    -- finds the committed row).
+    for v_attempt in 1 .. 3 loop
+        begin
+            -- Deliveries whose message id is already stored: count them on that row.
+            with input as (
+                select u.ord::integer as ord, u.gateway, u.message_id
+                from unnest(v_gateways, v_message_ids) with ordinality as u (gateway, message_id, ord)
+                where u.message_id is not null
+            ),
+
+            known as (
+                select n.ord, i.id
+                from input as n
+                inner join momo_sms_inbox as i
+                    on n.gateway = i.gateway and n.message_id = i.gateway_message_id
+            ),
+
+            bumped as (
+                update momo_sms_inbox as i
+                set duplicate_count = i.duplicate_count + k.repeats,
+                    last_duplicate_at = now()
+                from (select k.id, count(*) as repeats from known as k group by k.id) as k
+                where i.id = k.id
+            )
+
+            select
+                coalesce(array_agg(k.ord order by k.ord), '{}'),
+                coalesce(array_agg(k.id order by k.ord), '{}')
+            into v_known_ords, v_known_ids
+            from known as k;
+
+            -- The others, in one statement. A delivery repeating the message id of an
+            -- earlier one in the batch joins that one's group; within the batch only
+            -- the first of each hash is inserted, carrying the later repeats in its
+            -- duplicate_count. Rows are inserted in hash order, so two batches racing
+            -- on the same SMS wait for each other in the same order and cannot deadlock.
+            with input as (
+                select
+                    u.ord::integer as ord,
+                    u.message,
+                    u.msisdn,
+                    u.received_at,
+                    coalesce(u.ingest_source, 'gateway') as ingest_source,
+                    u.metadata,
+                    u.receiving_account,
+                    u.gateway,
+                    u.message_id,
+                    encode(sha256(convert_to(
+                        u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
+                        'UTF8'
+                    )), 'hex') as hash
+                from unnest(
+                    p_messages, p_msisdns, p_received_ats, p_ingest_sources, p_metadata,
+                    v_accounts, v_gateways, v_message_ids
+                ) with ordinality as u (
+                    message, msisdn, received_at, ingest_source, metadata,
+                    receiving_account, gateway, message_id, ord
+                )
+                where not (u.ord::integer = any(v_known_ords))
+            ),
+
+            grouped as (
+                select
+                    n.*,
+                    first_value(n.ord) over message_group as group_ord,
+                    first_value(n.hash) over message_group as group_hash
+                from input as n
+                window message_group as (
+                    partition by n.gateway, coalesce(n.message_id, 'delivery ' || n.ord)
+                    order by n.ord
+                )
+            ),
+
+            firsts as (
+                select distinct on (g.group_hash)
+                    g.group_hash as hash,
+                    g.ord,
+                    g.message,
+                    g.msisdn,
+                    g.received_at,
+                    g.ingest_source,
+                    g.metadata,
+                    g.receiving_account,
+                    g.gateway,
+                    g.message_id,
+                    count(*) over (partition by g.group_hash) - 1 as repeats
+                from grouped as g
+                order by g.group_hash, g.ord
+            ),
+
+            stored as (
+                insert into momo_sms_inbox as i (
+                    hash, raw_text, msisdn_raw, received_at, ingest_source, metadata,
+                    receiving_account, gateway, gateway_message_id,
+                    duplicate_count, last_duplicate_at
+                )
+                select
+                    f.hash,
+                    f.message,
+                    f.msisdn,
+                    coalesce(f.received_at::timestamptz, now()),
+                    f.ingest_source,
+                    f.metadata,
+                    f.receiving_account,
+                    f.gateway,
+                    f.message_id,
+                    f.repeats,
+                    case when f.repeats > 0 then now() end
+                from firsts as f
+                order by f.hash
+                on conflict (hash) do update
+                    set duplicate_count = i.duplicate_count + excluded.duplicate_count + 1,
+                        last_duplicate_at = now()
+                returning i.hash, i.id, i.xmax <> 0 as conflicted
+            )
+
+            select
+                coalesce(array_agg(g.ord order by g.ord), '{}'),
+                coalesce(array_agg(s.id order by g.ord), '{}'),
+                coalesce(array_agg(s.conflicted or g.ord <> f.ord order by g.ord), '{}')
+            into v_ords, v_ids, v_duplicates
+            from grouped as g
+            inner join stored as s on g.group_hash = s.hash
+            inner join firsts as f on g.group_hash = f.hash;
+
+            exit;
+        exception when unique_violation then
+            if v_attempt = 3 then
+                raise;
+            end if;
+        end;
+    end loop;
+
     return query
-    with input as (
-        select
-            u.ord::integer as ord,
-            u.message,
-            u.msisdn,
-            u.received_at,
-            coalesce(u.ingest_source, 'gateway') as ingest_source,
-            u.metadata,
-            encode(sha256(convert_to(
-                u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
-                'UTF8'
-            )), 'hex') as hash
-        from unnest(p_messages, p_msisdns, p_received_ats, p_ingest_sources, p_metadata)
-            with ordinality as u (message, msisdn, received_at, ingest_source, metadata, ord)
-    ),
-
-    firsts as (
-        select distinct on (n.hash)
-            n.hash,
-            n.ord,
-            n.message,
-            n.msisdn,
-            n.received_at,
-            n.ingest_source,
-            n.metadata,
-            count(*) over (partition by n.hash) - 1 as repeats
-        from input as n
-        order by n.hash, n.ord
-    ),
-
-    stored as (
-        insert into momo_sms_inbox as i (
-            hash, raw_text, msisdn_raw, received_at, ingest_source, metadata,
-            duplicate_count, last_duplicate_at
-        )
-        select
-            f.hash,
-            f.message,
-            f.msisdn,
-            coalesce(f.received_at::timestamptz, now()),
-            f.ingest_source,
-            f.metadata,
-            f.repeats,
-            case when f.repeats > 0 then now() end
-        from firsts as f
-        order by f.hash
-        on conflict (hash) do update
-            set duplicate_count = i.duplicate_count + excluded.duplicate_count + 1,
-                last_duplicate_at = now()
-        returning i.hash, i.id, i.xmax <> 0 as conflicted
-    )
-
-    select n.ord, s.id, s.conflicted or n.ord <> f.ord
-    from input as n
-    inner join stored as s on n.hash = s.hash
-    inner join firsts as f on n.hash = f.hash
-    order by n.ord;
+    select a.ord, a.inbox_id, a.duplicate
+    from (
+        select k.ord, k.inbox_id, true as duplicate
+        from unnest(v_known_ords, v_known_ids) as k (ord, inbox_id)
+        union all
+        select s.ord, s.inbox_id, s.duplicate
+        from unnest(v_ords, v_ids, v_duplicates) as s (ord, inbox_id, duplicate)
+    ) as a
+    order by a.ord;
 exception when datetime_field_overflow or invalid_datetime_format
     or invalid_time_zone_displacement_value then
     -- Only on failure: find which receivedAt does not exist (e.g. 2025-02-30).
@@ -134,8 +246,12 @@ exception when datetime_field_overflow or invalid_datetime_format
 end;
 $$;
 
-comment on function momo_sms_ingest_batch(text[], text[], text[], text[], jsonb[]) is
+comment on function momo_sms_ingest_batch(
+    text[], text[], text[], text[], jsonb[], text[], text[], text[]
+) is
 'Stores several SMS deliveries in one transaction (group commit for the HTTP ingest). Element i '
 'of each array is one delivery, answered as ord = i with its inbox id and whether it repeated an '
-'SMS already stored (by sha256 of message|msisdn|receivedAt), also earlier in the same batch. '
-'All or nothing: one invalid delivery raises MM400 naming it, and nothing of the call is stored.';
+'SMS already stored, also earlier in the same batch: by sha256 of message|msisdn|receivedAt, or '
+'by the gateway''s own message id (gateway + gateway message id). The receiving account, gateway '
+'and gateway message id arrays are optional (null: none for every delivery). All or nothing: one '
+'invalid delivery raises MM400 naming it, and nothing of the call is stored.';
