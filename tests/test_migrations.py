@@ -77,17 +77,19 @@ def test_migrations_build_a_fresh_database(scratch_url, first_run):
     assert ingest_callable is True  # the grants ran after the migrations
 
 
-TAMPER = """
-create or replace function app_readiness() returns jsonb language sql as $$ select '{}'::jsonb $$;
-comment on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text) is 'tampered';
-revoke execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text) from app_ingest;
+INGEST = "momo_sms_ingest(text, text, text, text, jsonb, text, text, text)"
+
+TAMPER = f"""
+create or replace function app_readiness() returns jsonb language sql as $$ select '{{}}'::jsonb $$;
+comment on function {INGEST} is 'tampered';
+revoke execute on function {INGEST} from app_ingest;
 drop trigger contributions_ledger_append_only on contributions_ledger;
 """
 
-STATE = """
+STATE = f"""
 select app_readiness() ? 'migration_version',
-       obj_description('momo_sms_ingest(text, text, text, text, jsonb, text, text, text)'::regprocedure),
-       has_function_privilege('app_ingest', 'momo_sms_ingest(text, text, text, text, jsonb, text, text, text)',
+       obj_description('{INGEST}'::regprocedure),
+       has_function_privilege('app_ingest', '{INGEST}',
                               'execute'),
        exists (select from pg_trigger where tgname = 'contributions_ledger_append_only')
 """
