@@ -101,10 +101,11 @@ def _no_body(_error: ApiError) -> str | None:
 
 
 def _string(
-    payload: Mapping[str, Any], field: str, label: str, required: bool = False
+    payload: dict[str, Any], field: str, label: str, required: bool = False
 ) -> str | None:
+    """optional_string, naming the field as the gateway's request does (`payload.message`)."""
     try:
-        return optional_string(dict(payload), field, required)
+        return optional_string(payload, field, required)
     except ApiError as error:
         raise invalid(label, error.message.replace(field, label, 1)) from None
 
@@ -201,7 +202,7 @@ def map_sms_gate(request: Request, secrets: tuple[bytes, ...]) -> Delivery | Non
 # --- httpsms -----------------------------------------------------------------------------------
 
 
-def _httpsms_claims_valid(claims: Mapping[str, Any], request: Request) -> str | None:
+def _httpsms_claims_valid(claims: dict[str, Any], request: Request) -> str | None:
     """Why the claims are refused, or None when every one checks out."""
     now = request.now
     leeway = request.settings.signature_tolerance_seconds

@@ -20,8 +20,7 @@ declare
     v_message_ids text[] := coalesce(p_gateway_message_ids, array_fill(null::text, array[v_count]));
     v_which text := '';
     v_source text;
-    v_known_ords integer[];
-    v_known_ids bigint[];
+    v_has_ids boolean := false;
     v_ords integer[];
     v_ids bigint[];
     v_duplicates boolean[];
@@ -80,48 +79,97 @@ begin
             raise exception 'the gateway message id must be 1 to 200 characters%', v_which
                 using errcode = 'MM400', column = 'gatewayMessageId';
         end if;
+        v_has_ids := v_has_ids or v_message_ids[i] is not null;
     end loop;
 
-    -- Two keys make a delivery a duplicate: its content hash, and the gateway's
-    -- own message id (a redelivery may carry a new envelope or time). A second
-    -- batch may store the same message id between our lookup and our insert:
-    -- the unique index then refuses ours, and the attempt is repeated (it then
-    -- finds the committed row).
+    if not v_has_ids then
+        -- No gateway message id (the spec route, android-income): the content hash is the
+        -- only key, one statement. Only the first of each hash in the batch is inserted,
+        -- carrying the later repeats in its duplicate_count. Rows are inserted in hash
+        -- order, so two batches racing on the same SMS wait for each other in the same
+        -- order and cannot deadlock.
+        return query
+        with input as (
+            select
+                u.ord::integer as ord,
+                u.message,
+                u.msisdn,
+                u.received_at,
+                coalesce(u.ingest_source, 'gateway') as ingest_source,
+                u.metadata,
+                u.receiving_account,
+                u.gateway,
+                encode(sha256(convert_to(
+                    u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
+                    'UTF8'
+                )), 'hex') as hash
+            from unnest(
+                p_messages, p_msisdns, p_received_ats, p_ingest_sources, p_metadata,
+                v_accounts, v_gateways
+            ) with ordinality as u (
+                message, msisdn, received_at, ingest_source, metadata, receiving_account, gateway, ord
+            )
+        ),
+
+        firsts as (
+            select distinct on (n.hash)
+                n.hash,
+                n.ord,
+                n.message,
+                n.msisdn,
+                n.received_at,
+                n.ingest_source,
+                n.metadata,
+                n.receiving_account,
+                n.gateway,
+                count(*) over (partition by n.hash) - 1 as repeats
+            from input as n
+            order by n.hash, n.ord
+        ),
+
+        stored as (
+            insert into momo_sms_inbox as i (
+                hash, raw_text, msisdn_raw, received_at, ingest_source, metadata,
+                receiving_account, gateway, duplicate_count, last_duplicate_at
+            )
+            select
+                f.hash,
+                f.message,
+                f.msisdn,
+                coalesce(f.received_at::timestamptz, now()),
+                f.ingest_source,
+                f.metadata,
+                f.receiving_account,
+                f.gateway,
+                f.repeats,
+                case when f.repeats > 0 then now() end
+            from firsts as f
+            order by f.hash
+            on conflict (hash) do update
+                set duplicate_count = i.duplicate_count + excluded.duplicate_count + 1,
+                    last_duplicate_at = now()
+            returning i.hash, i.id, i.xmax <> 0 as conflicted
+        )
+
+        select n.ord, s.id, s.conflicted or n.ord <> f.ord
+        from input as n
+        inner join stored as s on n.hash = s.hash
+        inner join firsts as f on n.hash = f.hash
+        order by n.ord;
+        return;
+    end if;
+
+    -- With gateway message ids there are two keys: the content hash, and the gateway's
+    -- own id (a redelivery may carry a new envelope or time). One statement:
+    -- - known: deliveries whose id is stored already, and deliveries whose content is
+    --   such a row's: duplicates of that row, counted on it;
+    -- - the others are grouped by id (a repeat of an earlier id in the batch joins its
+    --   group), and the first of each content hash is inserted as above.
+    -- A second batch may store the same id between our lookup and our insert: the
+    -- unique index then refuses ours, and the statement is run again (it then finds
+    -- the committed row).
     for v_attempt in 1 .. 3 loop
         begin
-            -- Deliveries whose message id is already stored: count them on that row.
-            with input as (
-                select u.ord::integer as ord, u.gateway, u.message_id
-                from unnest(v_gateways, v_message_ids) with ordinality as u (gateway, message_id, ord)
-                where u.message_id is not null
-            ),
-
-            known as (
-                select n.ord, i.id
-                from input as n
-                inner join momo_sms_inbox as i
-                    on n.gateway = i.gateway and n.message_id = i.gateway_message_id
-            ),
-
-            bumped as (
-                update momo_sms_inbox as i
-                set duplicate_count = i.duplicate_count + k.repeats,
-                    last_duplicate_at = now()
-                from (select k.id, count(*) as repeats from known as k group by k.id) as k
-                where i.id = k.id
-            )
-
-            select
-                coalesce(array_agg(k.ord order by k.ord), '{}'),
-                coalesce(array_agg(k.id order by k.ord), '{}')
-            into v_known_ords, v_known_ids
-            from known as k;
-
-            -- The others, in one statement. A delivery repeating the message id of an
-            -- earlier one in the batch joins that one's group; within the batch only
-            -- the first of each hash is inserted, carrying the later repeats in its
-            -- duplicate_count. Rows are inserted in hash order, so two batches racing
-            -- on the same SMS wait for each other in the same order and cannot deadlock.
             with input as (
                 select
                     u.ord::integer as ord,
@@ -144,19 +192,49 @@ begin
                     message, msisdn, received_at, ingest_source, metadata,
                     receiving_account, gateway, message_id, ord
                 )
-                where not (u.ord::integer = any(v_known_ords))
+            ),
+
+            by_id as (
+                select n.ord, i.id, i.hash
+                from input as n
+                inner join momo_sms_inbox as i
+                    on n.gateway = i.gateway and n.message_id = i.gateway_message_id
             ),
 
             grouped as (
                 select
-                    n.*,
-                    first_value(n.ord) over message_group as group_ord,
+                    n.ord,
+                    n.message,
+                    n.msisdn,
+                    n.received_at,
+                    n.ingest_source,
+                    n.metadata,
+                    n.receiving_account,
+                    n.gateway,
+                    n.message_id,
                     first_value(n.hash) over message_group as group_hash
                 from input as n
+                where not exists (select from by_id as b where b.ord = n.ord)
                 window message_group as (
                     partition by n.gateway, coalesce(n.message_id, 'delivery ' || n.ord)
                     order by n.ord
                 )
+            ),
+
+            known as (
+                select b.ord, b.id from by_id as b
+                union all
+                select g.ord, k.id
+                from grouped as g
+                inner join (select distinct b.id, b.hash from by_id as b) as k on g.group_hash = k.hash
+            ),
+
+            bumped as (
+                update momo_sms_inbox as i
+                set duplicate_count = i.duplicate_count + k.repeats,
+                    last_duplicate_at = now()
+                from (select k.id, count(*) as repeats from known as k group by k.id) as k
+                where i.id = k.id
             ),
 
             firsts as (
@@ -173,6 +251,7 @@ begin
                     g.message_id,
                     count(*) over (partition by g.group_hash) - 1 as repeats
                 from grouped as g
+                where not exists (select from by_id as b where b.hash = g.group_hash)
                 order by g.group_hash, g.ord
             ),
 
@@ -200,16 +279,23 @@ begin
                     set duplicate_count = i.duplicate_count + excluded.duplicate_count + 1,
                         last_duplicate_at = now()
                 returning i.hash, i.id, i.xmax <> 0 as conflicted
+            ),
+
+            answers as (
+                select k.ord, k.id, true as duplicate from known as k
+                union all
+                select g.ord, s.id, s.conflicted or g.ord <> f.ord
+                from grouped as g
+                inner join stored as s on g.group_hash = s.hash
+                inner join firsts as f on g.group_hash = f.hash
             )
 
             select
-                coalesce(array_agg(g.ord order by g.ord), '{}'),
-                coalesce(array_agg(s.id order by g.ord), '{}'),
-                coalesce(array_agg(s.conflicted or g.ord <> f.ord order by g.ord), '{}')
+                array_agg(a.ord order by a.ord),
+                array_agg(a.id order by a.ord),
+                array_agg(a.duplicate order by a.ord)
             into v_ords, v_ids, v_duplicates
-            from grouped as g
-            inner join stored as s on g.group_hash = s.hash
-            inner join firsts as f on g.group_hash = f.hash;
+            from answers as a;
 
             exit;
         exception when unique_violation then
@@ -221,14 +307,7 @@ begin
 
     return query
     select a.ord, a.inbox_id, a.duplicate
-    from (
-        select k.ord, k.inbox_id, true as duplicate
-        from unnest(v_known_ords, v_known_ids) as k (ord, inbox_id)
-        union all
-        select s.ord, s.inbox_id, s.duplicate
-        from unnest(v_ords, v_ids, v_duplicates) as s (ord, inbox_id, duplicate)
-    ) as a
-    order by a.ord;
+    from unnest(v_ords, v_ids, v_duplicates) as a (ord, inbox_id, duplicate);
 exception when datetime_field_overflow or invalid_datetime_format
     or invalid_time_zone_displacement_value then
     -- Only on failure: find which receivedAt does not exist (e.g. 2025-02-30).
