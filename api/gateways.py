@@ -100,9 +100,7 @@ def _no_body(_error: ApiError) -> str | None:
 # --- values ------------------------------------------------------------------------------------
 
 
-def _string(
-    payload: dict[str, Any], field: str, label: str, required: bool = False
-) -> str | None:
+def _string(payload: dict[str, Any], field: str, label: str, required: bool = False) -> str | None:
     """optional_string, naming the field as the gateway's request does (`payload.message`)."""
     try:
         return optional_string(payload, field, required)
