@@ -648,3 +648,25 @@ def test_json_of_every_answer_is_compact_and_parseable(app, admin):
     body = body_of(sms_gate_event())
     response = post(app, "sms-gate", body, sms_gate_headers(body))
     assert json.loads(response.get_data()) == response.get_json()
+
+
+def test_gateway_secrets_rotate_like_the_spec_route(gateway_app, admin):
+    app = gateway_app(MOMO_SMS_GATEWAY_SECRET_SMS_GATE=" old-key , new-key ")
+    first = body_of(sms_gate_event())
+    second = body_of(sms_gate_event(messageId="another", message=SMS_TEXT + " 2"))
+
+    assert post(app, "sms-gate", first, sms_gate_headers(first, "old-key")).status_code == 200
+    assert post(app, "sms-gate", second, sms_gate_headers(second, "new-key")).status_code == 200
+    assert inbox_state(admin) == (2, 0)
+
+
+def test_gateway_secret_variables_are_read_per_route():
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://x",
+            "MOMO_SMS_GATEWAY_SECRET_SMS_GATE": "a,b",
+            "MOMO_SMS_GATEWAY_SECRET_ANDROID_INCOME": "c",
+            "MOMO_SMS_GATEWAY_SECRET_SMSSYNC": " , ",
+        }
+    )
+    assert dict(settings.gateway_secrets) == {"sms-gate": (b"a", b"b"), "android-income": (b"c",)}
