@@ -23,7 +23,8 @@ declare
     v_has_ids boolean := false;
     v_ords integer[];
     v_ids bigint[];
-    v_duplicates boolean[];
+    v_repeat_ords integer[] := '{}';
+    v_repeat_ids bigint[] := '{}';
 begin
     if coalesce(cardinality(p_msisdns), 0) <> v_count
         or coalesce(cardinality(p_received_ats), 0) <> v_count
@@ -160,154 +161,126 @@ begin
     end if;
 
     -- With gateway message ids there are two keys: the content hash, and the gateway's
-    -- own id (a redelivery may carry a new envelope or time). One statement:
-    -- - known: deliveries whose id is stored already, and deliveries whose content is
-    --   such a row's: duplicates of that row, counted on it;
-    -- - the others are grouped by id (a repeat of an earlier id in the batch joins its
-    --   group), and the first of each content hash is inserted as above.
-    -- A second batch may store the same id between our lookup and our insert: the
-    -- unique index then refuses ours, and the statement is run again (it then finds
-    -- the committed row).
-    for v_attempt in 1 .. 3 loop
-        begin
-            with input as (
-                select
-                    u.ord::integer as ord,
-                    u.message,
-                    u.msisdn,
-                    u.received_at,
-                    coalesce(u.ingest_source, 'gateway') as ingest_source,
-                    u.metadata,
-                    u.receiving_account,
-                    u.gateway,
-                    u.message_id,
-                    encode(sha256(convert_to(
-                        u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
-                        'UTF8'
-                    )), 'hex') as hash
-                from unnest(
-                    p_messages, p_msisdns, p_received_ats, p_ingest_sources, p_metadata,
-                    v_accounts, v_gateways, v_message_ids
-                ) with ordinality as u (
-                    message, msisdn, received_at, ingest_source, metadata,
-                    receiving_account, gateway, message_id, ord
-                )
-            ),
+    -- own id (a redelivery may carry a new envelope or time). New SMS, the usual case,
+    -- take one statement: the insert skips every delivery that conflicts on either key
+    -- (an earlier row, an uncommitted one of another batch once it commits, or an
+    -- earlier delivery of this batch). Rows are inserted in hash order, as above.
+    with input as (
+        select
+            u.ord::integer as ord,
+            u.message,
+            u.msisdn,
+            u.received_at,
+            coalesce(u.ingest_source, 'gateway') as ingest_source,
+            u.metadata,
+            u.receiving_account,
+            u.gateway,
+            u.message_id,
+            encode(sha256(convert_to(
+                u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
+                'UTF8'
+            )), 'hex') as hash
+        from unnest(
+            p_messages, p_msisdns, p_received_ats, p_ingest_sources, p_metadata,
+            v_accounts, v_gateways, v_message_ids
+        ) with ordinality as u (
+            message, msisdn, received_at, ingest_source, metadata,
+            receiving_account, gateway, message_id, ord
+        )
+    ),
 
-            by_id as (
-                select n.ord, i.id, i.hash
-                from input as n
-                inner join momo_sms_inbox as i
-                    on n.gateway = i.gateway and n.message_id = i.gateway_message_id
-            ),
+    stored as (
+        insert into momo_sms_inbox as i (
+            hash, raw_text, msisdn_raw, received_at, ingest_source, metadata,
+            receiving_account, gateway, gateway_message_id
+        )
+        select
+            n.hash,
+            n.message,
+            n.msisdn,
+            coalesce(n.received_at::timestamptz, now()),
+            n.ingest_source,
+            n.metadata,
+            n.receiving_account,
+            n.gateway,
+            n.message_id
+        from input as n
+        order by n.hash, n.ord
+        on conflict do nothing
+        returning i.id, i.hash, i.gateway_message_id
+    )
 
-            grouped as (
-                select
-                    n.ord,
-                    n.message,
-                    n.msisdn,
-                    n.received_at,
-                    n.ingest_source,
-                    n.metadata,
-                    n.receiving_account,
-                    n.gateway,
-                    n.message_id,
-                    first_value(n.hash) over message_group as group_hash
-                from input as n
-                where not exists (select from by_id as b where b.ord = n.ord)
-                window message_group as (
-                    partition by n.gateway, coalesce(n.message_id, 'delivery ' || n.ord)
-                    order by n.ord
-                )
-            ),
+    select
+        coalesce(array_agg(n.ord order by n.ord), '{}'),
+        coalesce(array_agg(s.id order by n.ord), '{}')
+    into v_ords, v_ids
+    from stored as s
+    cross join lateral (
+        select min(n.ord) as ord
+        from input as n
+        where n.hash = s.hash and n.message_id is not distinct from s.gateway_message_id
+    ) as n;
 
-            known as (
-                select b.ord, b.id from by_id as b
-                union all
-                select g.ord, k.id
-                from grouped as g
-                inner join (select distinct b.id, b.hash from by_id as b) as k on g.group_hash = k.hash
-            ),
-
-            bumped as (
-                update momo_sms_inbox as i
-                set duplicate_count = i.duplicate_count + k.repeats,
-                    last_duplicate_at = now()
-                from (select k.id, count(*) as repeats from known as k group by k.id) as k
-                where i.id = k.id
-            ),
-
-            firsts as (
-                select distinct on (g.group_hash)
-                    g.group_hash as hash,
-                    g.ord,
-                    g.message,
-                    g.msisdn,
-                    g.received_at,
-                    g.ingest_source,
-                    g.metadata,
-                    g.receiving_account,
-                    g.gateway,
-                    g.message_id,
-                    count(*) over (partition by g.group_hash) - 1 as repeats
-                from grouped as g
-                where not exists (select from by_id as b where b.hash = g.group_hash)
-                order by g.group_hash, g.ord
-            ),
-
-            stored as (
-                insert into momo_sms_inbox as i (
-                    hash, raw_text, msisdn_raw, received_at, ingest_source, metadata,
-                    receiving_account, gateway, gateway_message_id,
-                    duplicate_count, last_duplicate_at
-                )
-                select
-                    f.hash,
-                    f.message,
-                    f.msisdn,
-                    coalesce(f.received_at::timestamptz, now()),
-                    f.ingest_source,
-                    f.metadata,
-                    f.receiving_account,
-                    f.gateway,
-                    f.message_id,
-                    f.repeats,
-                    case when f.repeats > 0 then now() end
-                from firsts as f
-                order by f.hash
-                on conflict (hash) do update
-                    set duplicate_count = i.duplicate_count + excluded.duplicate_count + 1,
-                        last_duplicate_at = now()
-                returning i.hash, i.id, i.xmax <> 0 as conflicted
-            ),
-
-            answers as (
-                select k.ord, k.id, true as duplicate from known as k
-                union all
-                select g.ord, s.id, s.conflicted or g.ord <> f.ord
-                from grouped as g
-                inner join stored as s on g.group_hash = s.hash
-                inner join firsts as f on g.group_hash = f.hash
-            )
-
+    if cardinality(v_ords) < v_count then
+        -- The others repeat a stored SMS: by id first, else by content. Count them on it.
+        with input as (
             select
-                array_agg(a.ord order by a.ord),
-                array_agg(a.id order by a.ord),
-                array_agg(a.duplicate order by a.ord)
-            into v_ords, v_ids, v_duplicates
-            from answers as a;
+                u.ord::integer as ord,
+                u.gateway,
+                u.message_id,
+                encode(sha256(convert_to(
+                    u.message || '|' || coalesce(u.msisdn, '') || '|' || coalesce(u.received_at, ''),
+                    'UTF8'
+                )), 'hex') as hash
+            from unnest(p_messages, p_msisdns, p_received_ats, v_gateways, v_message_ids)
+                with ordinality as u (message, msisdn, received_at, gateway, message_id, ord)
+            where not (u.ord::integer = any(v_ords))
+        ),
 
-            exit;
-        exception when unique_violation then
-            if v_attempt = 3 then
-                raise;
-            end if;
-        end;
-    end loop;
+        repeats as (
+            select
+                n.ord,
+                coalesce(
+                    (
+                        select i.id from momo_sms_inbox as i
+                        where i.gateway = n.gateway and i.gateway_message_id = n.message_id
+                    ),
+                    (select i.id from momo_sms_inbox as i where i.hash = n.hash)
+                ) as id
+            from input as n
+        ),
+
+        bumped as (
+            update momo_sms_inbox as i
+            set duplicate_count = i.duplicate_count + r.repeats,
+                last_duplicate_at = now()
+            from (select r.id, count(*) as repeats from repeats as r group by r.id) as r
+            where i.id = r.id
+        )
+
+        select
+            array_agg(r.ord order by r.ord),
+            array_agg(r.id order by r.ord)
+        into v_repeat_ords, v_repeat_ids
+        from repeats as r;
+
+        if array_position(v_repeat_ids, null) is not null then
+            -- Cannot happen: what the insert skipped conflicts with a row it now sees.
+            raise exception 'an SMS repeating a stored one was not found; the delivery may be retried'
+                using errcode = 'MM409';
+        end if;
+    end if;
 
     return query
     select a.ord, a.inbox_id, a.duplicate
-    from unnest(v_ords, v_ids, v_duplicates) as a (ord, inbox_id, duplicate);
+    from (
+        select s.ord, s.inbox_id, false as duplicate
+        from unnest(v_ords, v_ids) as s (ord, inbox_id)
+        union all
+        select r.ord, r.inbox_id, true as duplicate
+        from unnest(v_repeat_ords, v_repeat_ids) as r (ord, inbox_id)
+    ) as a
+    order by a.ord;
 exception when datetime_field_overflow or invalid_datetime_format
     or invalid_time_zone_displacement_value then
     -- Only on failure: find which receivedAt does not exist (e.g. 2025-02-30).
