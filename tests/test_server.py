@@ -153,6 +153,31 @@ def test_the_served_app_stores_concurrent_deliveries_once_each(server, admin):
     assert "SERVED PAYER" not in log and SECRET not in log
 
 
+def read_response(sock: socket.socket) -> str:
+    """One whole HTTP response (headers, then Content-Length bytes of body) from `sock`."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        0,
+    )
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode()
+
+
 def test_a_body_sent_slowly_is_cut_off_before_the_signature_is_checked(db_url, admin, tmp_path):
     server = Server(db_url, tmp_path / "server.log", MOMO_SMS_BODY_READ_TIMEOUT_SECONDS="1")
     try:
@@ -162,7 +187,7 @@ def test_a_body_sent_slowly_is_cut_off_before_the_signature_is_checked(db_url, a
                 'Content-Length: 60000\r\n\r\n{"message": "'.encode()
             )
             # ...and nothing more: the server answers without waiting for the rest.
-            answer = sock.recv(65536).decode()
+            answer = read_response(sock)
     finally:
         log = server.stop()
     assert answer.startswith("HTTP/1.1 408"), answer
