@@ -22,7 +22,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
     app.extensions["settings"] = settings
-    app.extensions["db"] = Database(settings.database_url, settings.pool_size)
+    app.extensions["db"] = Database(
+        settings.database_url,
+        settings.pool_size,
+        ingest_timeout_seconds=settings.ingest_timeout_seconds,
+    )
 
     from api import allocator, health, ingest, internal, metrics, monitoring
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -43,6 +43,24 @@ def _networks(raw: str | None) -> tuple[IpNetwork, ...]:
     return tuple(networks)
 
 
+# The gateway routes, POST /functions/v1/momo-sms-hook/<name> (api/gateways.py). Each
+# has its own secrets in MOMO_SMS_GATEWAY_SECRET_<NAME> (upper case, "-" as "_").
+GATEWAY_ROUTES = ("sms-gate", "httpsms", "smssync", "android-income")
+
+
+def gateway_secret_variable(route: str) -> str:
+    return "MOMO_SMS_GATEWAY_SECRET_" + route.upper().replace("-", "_")
+
+
+def _gateway_secrets(env: Mapping[str, str]) -> dict[str, tuple[bytes, ...]]:
+    secrets = {}
+    for route in GATEWAY_ROUTES:
+        values = tuple(s.encode() for s in _split(env.get(gateway_secret_variable(route))))
+        if values:
+            secrets[route] = values
+    return secrets
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment."""
@@ -56,6 +74,16 @@ class Settings:
     monitoring_token: str | None = None
     credits_admin_token: str | None = None
     pool_size: int = 8
+    # route name -> its secrets (several while rotating); a route without any refuses all
+    gateway_secrets: Mapping[str, tuple[bytes, ...]] = field(default_factory=dict)
+    # how far a signed timestamp (X-Timestamp, webhook-timestamp, JWT exp/nbf) may be off
+    signature_tolerance_seconds: int = 300
+    # httpsms signs a JWT whose audience is the webhook URL as entered in httpSMS
+    httpsms_audience: str | None = None
+    # longest a delivery waits for its commit (then 503) before the gateway retries
+    ingest_timeout_seconds: int = 3
+    # longest the body of an SMS request may take to arrive
+    body_read_timeout_seconds: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,4 +101,9 @@ class Settings:
             monitoring_token=env.get("MOMO_MONITORING_TOKEN") or None,
             credits_admin_token=env.get("CREDITS_ADMIN_TOKEN") or None,
             pool_size=_int(env, "DB_POOL_SIZE", 8, 1),
+            gateway_secrets=_gateway_secrets(env),
+            signature_tolerance_seconds=_int(env, "MOMO_SMS_SIGNATURE_TOLERANCE_SECONDS", 300, 1),
+            httpsms_audience=env.get("MOMO_SMS_GATEWAY_HTTPSMS_URL", "").strip() or None,
+            ingest_timeout_seconds=_int(env, "MOMO_SMS_INGEST_TIMEOUT_SECONDS", 3, 1),
+            body_read_timeout_seconds=_int(env, "MOMO_SMS_BODY_READ_TIMEOUT_SECONDS", 10, 1),
         )

@@ -28,10 +28,17 @@ def _set_role(conn: psycopg.Connection, role: str) -> None:
 class Database:
     """Lazily opened pools keyed by role; owned by the app (app.extensions['db'])."""
 
-    def __init__(self, conninfo: str, pool_size: int, ingest_lock_timeout_ms: int = 1000) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        pool_size: int,
+        ingest_lock_timeout_ms: int = 1000,
+        ingest_timeout_seconds: int = 3,
+    ) -> None:
         self._conninfo = conninfo
         self._pool_size = pool_size
         self._ingest_lock_timeout_ms = ingest_lock_timeout_ms
+        self._ingest_timeout_seconds = ingest_timeout_seconds
         self._pools: dict[str, ConnectionPool] = {}
         self._ingest_committer: GroupCommitter | None = None
         self._lock = threading.Lock()  # a burst of first requests must open one pool
@@ -67,21 +74,35 @@ class Database:
             return committer
         with self._lock:
             if self._ingest_committer is None:
-                self._ingest_committer = GroupCommitter(self._ingest_connection)
+                self._ingest_committer = GroupCommitter(
+                    self._ingest_connection, wait_timeout=self._ingest_timeout_seconds
+                )
             return self._ingest_committer
 
     def _ingest_connection(self) -> psycopg.Connection:
+        bound = self._ingest_timeout_seconds
         conn = psycopg.connect(
             self._conninfo,
             autocommit=True,
             application_name="api:app_ingest:group-commit",
-            connect_timeout=5,
+            connect_timeout=max(2, bound),
+            # A dropped network: the kernel gives up on unacknowledged data after
+            # tcp_user_timeout, and keepalives find an idle peer gone, so a read
+            # does not wait for TCP's own retransmission limit (~15 minutes).
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=2,
+            tcp_user_timeout=bound * 1000,
         )
         _set_role(conn, "app_ingest")
         # A batch stuck behind another session's uncommitted copy of one of its SMS
-        # would hold up every delivery of this worker: fail it fast instead.
+        # would hold up every delivery of this worker: fail it fast instead. A
+        # statement the server is slow to finish is cancelled after the same bound
+        # the committer waits (GroupCommitter's watchdog covers a silent server).
         timeout = sql.Literal(f"{self._ingest_lock_timeout_ms}ms")
         conn.execute(sql.SQL("set lock_timeout = {}").format(timeout))
+        conn.execute(sql.SQL("set statement_timeout = {}").format(sql.Literal(f"{bound * 1000}ms")))
         return conn
 
     @contextmanager

@@ -21,10 +21,21 @@ them with one ``momo_sms_ingest_batch`` call on the worker's own connection.
   the connection's lock_timeout (Database: 1 s) fails a delivery stuck behind
   an uncommitted copy of the same SMS (503, the gateway retries) instead of
   stalling the worker's ingest.
+- A connection that stops answering (a network drop, a stalled server) must not
+  hold the worker's deliveries either. With ``wait_timeout`` set, a queued
+  delivery gives up after that long (503; it leaves the queue, or its batch's
+  answer is dropped), and a watchdog shuts the socket of a batch that has run
+  that long: the leader's wait then fails at once, its deliveries get 503, and
+  the next batch opens a new connection. A batch cut off after its commit was
+  sent may still commit: its deliveries were not acknowledged, and the dedupe
+  makes the gateway's retry a duplicate, so nothing acknowledged is lost.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -36,18 +47,28 @@ from psycopg.types.json import Jsonb
 from api.logs import log_event
 
 # Binary parameters (%b): psycopg's text format would escape every array element.
-BATCH_SQL = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b)"
+BATCH_SQL = (
+    "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b, %b, %b, %b)"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One SMS as the gateway sent it, already validated by the HTTP layer."""
+    """One SMS as the gateway sent it, already validated by the HTTP layer.
+
+    The last three come from the gateway routes (api/gateways.py): the phone that
+    received the SMS, the route, and the gateway's own message id (a second
+    dedupe key).
+    """
 
     message: str
     msisdn: str | None
     received_at: str | None
     ingest_source: str | None
     metadata: Jsonb | None
+    receiving_account: str | None = None
+    gateway: str | None = None
+    gateway_message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +98,26 @@ class GroupCommitStats:
     fallbacks: int = 0  # batches stored again one delivery at a time after an error
 
 
+class CommitTimeout(psycopg.OperationalError):
+    """The delivery's commit did not come within the wait timeout (answered as 503)."""
+
+
 class GroupCommitter:
     """Stores deliveries through one connection, several per transaction."""
 
-    def __init__(self, connect: Callable[[], psycopg.Connection], max_batch: int = 64) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], psycopg.Connection],
+        max_batch: int = 64,
+        wait_timeout: float | None = None,
+    ) -> None:
         self._connect = connect
         self._max_batch = max_batch
+        self._wait_timeout = wait_timeout
+        self._batch_started: float | None = None  # monotonic start of the batch in flight
+        self._batch_number = 0
+        self._watchdog: threading.Thread | None = None
+        self._closed = False
         self._lock = threading.Lock()
         self._queue: list[_Slot] = []
         self._leading = False  # invariant: False only when the queue is empty
@@ -100,7 +135,8 @@ class GroupCommitter:
             lead = not self._leading
             self._leading = True
         if not lead:
-            slot.ready.wait()
+            if not slot.ready.wait(self._wait_timeout):
+                self._give_up(slot)
             lead = slot.lead
         if lead:
             self._lead()
@@ -110,6 +146,16 @@ class GroupCommitter:
             raise RuntimeError("group commit: the batch gave this delivery no answer")
         return slot.result
 
+    def _give_up(self, slot: _Slot) -> None:
+        """A queued delivery waited too long: leave the queue, or drop its batch's answer."""
+        with self._lock:
+            if slot.ready.is_set():  # answered or handed the lead just now: carry on
+                return
+            if slot in self._queue:
+                self._queue.remove(slot)
+        log_event("momo_sms_hook.commit_timeout", logging.WARNING, waited=self._wait_timeout)
+        raise CommitTimeout(f"no commit within {self._wait_timeout} s")
+
     def waiting(self) -> int:
         """Deliveries queued for the next commit (the batch in flight not counted)."""
         with self._lock:
@@ -117,6 +163,7 @@ class GroupCommitter:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -132,6 +179,9 @@ class GroupCommitter:
         with self._lock:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
+            self._batch_number += 1
+            self._batch_started = time.monotonic()
+        self._start_watchdog()
         try:
             self._store_batch(batch)
         except BaseException as exc:  # never leave a waiting thread without an answer
@@ -142,6 +192,7 @@ class GroupCommitter:
                 raise
         finally:
             with self._lock:
+                self._batch_started = None
                 if self._queue:
                     successor = self._queue[0]
                     successor.lead = True
@@ -150,6 +201,34 @@ class GroupCommitter:
                     self._leading = False
             for slot in batch[1:]:
                 slot.ready.set()
+
+    def _start_watchdog(self) -> None:
+        if self._wait_timeout is None or self._watchdog is not None:
+            return
+        # Under gevent, threading is patched: this is a greenlet sleeping most of the time.
+        self._watchdog = threading.Thread(
+            target=self._watch, name="group-commit-watchdog", daemon=True
+        )
+        self._watchdog.start()
+
+    def _watch(self) -> None:
+        """Cut off a batch that has waited on its connection longer than the wait timeout."""
+        assert self._wait_timeout is not None
+        interval = min(0.25, self._wait_timeout / 4)
+        while not self._closed:
+            time.sleep(interval)
+            with self._lock:
+                started, number, conn = self._batch_started, self._batch_number, self._conn
+            if started is None or conn is None:
+                continue
+            if time.monotonic() - started < self._wait_timeout:
+                continue
+            with self._lock:
+                if self._batch_number != number or self._batch_started is None:
+                    continue  # that batch ended meanwhile
+                _shut_socket(conn)
+                log_event("momo_sms_hook.connection_cut", logging.ERROR, waited=self._wait_timeout)
+                self._batch_started = None  # once per batch
 
     def _cursor_for_batch(self) -> psycopg.Cursor:
         if self._conn is None or self._conn.closed or self._cursor is None:
@@ -186,6 +265,9 @@ class GroupCommitter:
                 [d.received_at for d in deliveries],
                 [d.ingest_source for d in deliveries],
                 [d.metadata for d in deliveries],
+                [d.receiving_account for d in deliveries],
+                [d.gateway for d in deliveries],
+                [d.gateway_message_id for d in deliveries],
             ),
         ).fetchall()
         for ord_, inbox_id, duplicate in rows:
@@ -204,3 +286,18 @@ class GroupCommitter:
             self._cursor = None
         for slot in slots:
             slot.error = exc
+
+
+def _shut_socket(conn: psycopg.Connection) -> None:
+    """Shut the connection's socket down, so a read waiting on it returns at once (EOF).
+
+    Closing the descriptor under a waiting reader is unsafe; shutting the socket
+    down (through a duplicate descriptor) wakes the reader, and libpq then reports
+    the connection lost, which the leader handles like any lost connection.
+    """
+    try:
+        fd = conn.pgconn.socket
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, psycopg.Error):
+        pass  # already closed: nothing waits on it

@@ -1,8 +1,18 @@
-"""POST /functions/v1/momo-sms-hook: store every SMS the gateway forwards, once."""
+"""POST /functions/v1/momo-sms-hook: store every SMS the gateway forwards, once.
+
+The spec's route takes the spec's JSON (X-Signature, or Standard Webhooks
+headers); POST /functions/v1/momo-sms-hook/<gateway> takes a gateway's own
+request (api/gateways.py). Both end in _store: the same validation (SQL),
+group commit, dedupe, logs and metrics.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 from flask import Blueprint, Response, current_app, request
@@ -13,10 +23,17 @@ from werkzeug.wsgi import get_content_length
 from api.config import Settings
 from api.db import Database
 from api.errors import ApiError
+from api.gateways import GATEWAYS, Gateway, secrets_for
+from api.gateways import Request as GatewayRequest
 from api.group_commit import Delivery
 from api.logs import log_event
 from api.payload import optional_string, parse_object, storable
-from api.security import address_allowed, client_address, signature_valid
+from api.security import (
+    address_allowed,
+    client_address,
+    signature_valid,
+    standard_webhooks_valid,
+)
 
 bp = Blueprint("ingest", __name__)
 
@@ -37,20 +54,29 @@ def _reject(error: ApiError, reason: str, client: str | None) -> ApiError:
 def momo_sms_hook() -> Response:
     settings: Settings = current_app.extensions["settings"]
     client = client_address(request, settings.trusted_proxy_hops)
+    body = _admitted_body(settings, client)
 
-    if settings.allowed_networks and not address_allowed(client, settings.allowed_networks):
-        raise _reject(ApiError(403, "forbidden", "caller address is not allowed"), "ip", client)
-    try:
-        body = _read_body(settings.max_body_bytes)
-    except RequestEntityTooLarge:
-        error = ApiError(413, "request_entity_too_large", "request body is too large")
-        raise _reject(error, "too_large", client) from None
     # The environ directly (as request.headers.get("X-Signature") would read it): once per SMS.
-    if settings.hmac_secrets and not signature_valid(
-        body, request.environ.get("HTTP_X_SIGNATURE"), settings.hmac_secrets
-    ):
-        error = ApiError(401, "unauthorized", "missing or invalid X-Signature")
-        raise _reject(error, "signature", client)
+    environ = request.environ
+    webhook_id: str | None = None
+    if settings.hmac_secrets:
+        if "HTTP_WEBHOOK_SIGNATURE" in environ:
+            # Standard Webhooks, the generic signed mode: id and time are signed too.
+            webhook_id = environ.get("HTTP_WEBHOOK_ID")
+            if not standard_webhooks_valid(
+                body,
+                webhook_id,
+                environ.get("HTTP_WEBHOOK_TIMESTAMP"),
+                environ.get("HTTP_WEBHOOK_SIGNATURE"),
+                settings.hmac_secrets,
+                time.time(),
+                settings.signature_tolerance_seconds,
+            ):
+                error = ApiError(401, "unauthorized", "missing or invalid webhook-signature")
+                raise _reject(error, "signature", client)
+        elif not signature_valid(body, environ.get("HTTP_X_SIGNATURE"), settings.hmac_secrets):
+            error = ApiError(401, "unauthorized", "missing or invalid X-Signature")
+            raise _reject(error, "signature", client)
 
     try:
         payload = parse_object(body)
@@ -63,18 +89,82 @@ def momo_sms_hook() -> Response:
             raise ApiError(
                 400, "invalid_field", "metadata contains values that cannot be stored", "metadata"
             )
-        db: Database = current_app.extensions["db"]
-        stored = db.ingest_committer().store(
-            Delivery(
-                message,
-                msisdn,
-                received_at,
-                ingest_source,
-                None if metadata is None else Jsonb(metadata),
-            )
-        )
     except ApiError as error:
         raise _reject(error, error.code, client) from None
+    delivery = Delivery(
+        message,  # type: ignore[arg-type]  # required=True: never None
+        msisdn,
+        received_at,
+        ingest_source,
+        None if metadata is None else Jsonb(metadata),
+        None,
+        None if webhook_id is None else "webhook",
+        webhook_id,
+    )
+    inbox_id, duplicate = _store(delivery, client, len(body))
+    if duplicate:
+        return _answer(f'{{"ok":true,"duplicate":true,"inboxId":"{inbox_id}"}}')
+    return _answer(f'{{"ok":true,"inboxId":"{inbox_id}"}}')
+
+
+def _gateway_hook(gateway: Gateway) -> Callable[[], Response]:
+    def hook() -> Response:
+        settings: Settings = current_app.extensions["settings"]
+        client = client_address(request, settings.trusted_proxy_hops)
+        try:
+            body = _admitted_body(settings, client)
+            try:
+                delivery = gateway.map(
+                    GatewayRequest(body, request.environ, settings, time.time()),
+                    secrets_for(gateway.name, settings),
+                )
+            except ApiError as error:
+                reason = "signature" if error.status == 401 else error.code
+                raise _reject(error, reason, client) from None
+            if delivery is None:
+                log_event("momo_sms_hook.ignored", gateway=gateway.name, client=client)
+                return _answer(gateway.ignored)
+            inbox_id, duplicate = _store(delivery, client, len(body))
+        except ApiError as error:
+            error_body = gateway.error(error)
+            if error_body is None:
+                raise
+            response = _answer(error_body)
+            response.status_code = error.status
+            return response
+        return _answer(gateway.ok(inbox_id, duplicate))
+
+    hook.__name__ = "momo_sms_hook_" + gateway.name.replace("-", "_")
+    return hook
+
+
+for _gateway in GATEWAYS.values():
+    bp.add_url_rule(
+        f"/functions/v1/momo-sms-hook/{_gateway.name}",
+        view_func=_gateway_hook(_gateway),
+        methods=["POST"],
+    )
+
+
+def _admitted_body(settings: Settings, client: str | None) -> bytes:
+    """The body of a caller the allow-list admits (403), within the size limit (413)."""
+    if settings.allowed_networks and not address_allowed(client, settings.allowed_networks):
+        raise _reject(ApiError(403, "forbidden", "caller address is not allowed"), "ip", client)
+    try:
+        return _read_body(settings.max_body_bytes, settings.body_read_timeout_seconds)
+    except RequestEntityTooLarge:
+        error = ApiError(413, "request_entity_too_large", "request body is too large")
+        raise _reject(error, "too_large", client) from None
+    except BodyTimeout:
+        error = ApiError(408, "request_timeout", "the request body took too long to arrive")
+        raise _reject(error, "slow_body", client) from None
+
+
+def _store(delivery: Delivery, client: str | None, size: int) -> tuple[str, bool]:
+    """Store one mapped delivery (group commit): its inbox id and whether it was a repeat."""
+    try:
+        db: Database = current_app.extensions["db"]
+        stored = db.ingest_committer().store(delivery)
     except psycopg.Error as exc:
         # The function's own checks (MM400) are rejections too; anything else is ours.
         error = ApiError.from_database(exc)
@@ -84,29 +174,69 @@ def momo_sms_hook() -> Response:
 
     inbox_id = str(stored.inbox_id)
     if stored.duplicate:
-        log_event("momo_sms_hook.duplicate", inboxId=inbox_id, client=client)
-        return _answer(f'{{"ok":true,"duplicate":true,"inboxId":"{inbox_id}"}}')
-    log_event(
-        "momo_sms_hook.received",
-        inboxId=inbox_id,
-        ingestSource=ingest_source or "gateway",
-        bytes=len(body),
-        client=client,
-    )
-    return _answer(f'{{"ok":true,"inboxId":"{inbox_id}"}}')
+        log_event(
+            "momo_sms_hook.duplicate",
+            inboxId=inbox_id,
+            gateway=delivery.gateway,
+            client=client,
+        )
+    else:
+        log_event(
+            "momo_sms_hook.received",
+            inboxId=inbox_id,
+            ingestSource=delivery.ingest_source or "gateway",
+            gateway=delivery.gateway,
+            bytes=size,
+            client=client,
+        )
+    return inbox_id, stored.duplicate
 
 
-def _read_body(limit: int) -> bytes:
-    """The request body; RequestEntityTooLarge above `limit` bytes."""
+class BodyTimeout(Exception):
+    """The body did not arrive within MOMO_SMS_BODY_READ_TIMEOUT_SECONDS."""
+
+
+def _read_body(limit: int, timeout: int) -> bytes:
+    """The request body; RequestEntityTooLarge above `limit` bytes, BodyTimeout after `timeout`.
+
+    A client that declares a large body and sends it slowly would otherwise hold
+    its greenlet (and the connection) before the signature is even checked.
+    """
     environ = request.environ
     length = get_content_length(environ)  # request.content_length, without the header wrapper
-    if length is None:  # chunked: werkzeug's stream counts it against MAX_CONTENT_LENGTH
-        return request.get_data(cache=False)
-    if length > limit:
+    if length is not None and length > limit:
         raise RequestEntityTooLarge()
-    # A declared length within the limit: read it from the server's input directly
-    # (werkzeug's stream wrapping costs more than the read, once per SMS).
-    return environ["wsgi.input"].read(length)
+    with _deadline(timeout):
+        if length is None:  # chunked: werkzeug's stream counts it against MAX_CONTENT_LENGTH
+            return request.get_data(cache=False)
+        # A declared length within the limit: read it from the server's input directly
+        # (werkzeug's stream wrapping costs more than the read, once per SMS).
+        return environ["wsgi.input"].read(length)
+
+
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Interrupt the body read after `seconds` under gevent (the app's server).
+
+    gunicorn's gthread workers read the request with their own socket timeout;
+    without gevent this bound is left to them.
+    """
+    if not _gevent_patched():
+        yield
+        return
+    import gevent  # only present where gunicorn runs gevent workers
+
+    timeout = gevent.Timeout(seconds, BodyTimeout)
+    timeout.start()
+    try:
+        yield
+    finally:
+        timeout.close()
+
+
+def _gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and bool(monkey.is_module_patched("socket"))
 
 
 def _answer(body: str) -> Response:

@@ -4,7 +4,8 @@ Each app owns its CollectorRegistry (app.extensions["metrics"]); nothing is
 module-level state. Two kinds of series:
 
 - HTTP requests, counted and timed by app-wide before/after hooks, labelled by
-  the URL rule (``/monitoring/<name>``), never the raw path.
+  the URL rule (``/monitoring/<name>``), never the raw path, and by method (a
+  method outside KNOWN_METHODS is "other").
 - Database series, read at scrape time from the monitoring views as app_analyst
   (queue depths, ages, allocations, errors, alerts, pg_cron health, credits).
   When the database cannot be read, ``momo_monitoring_database_up`` is 0 and
@@ -12,8 +13,9 @@ module-level state. Two kinds of series:
 
 Authentication: when MOMO_MONITORING_TOKEN is set, a scrape must send it as a
 bearer token (Prometheus: ``authorization: {credentials: ...}``). When it is
-not set, /metrics is open (aggregates only, no SMS content) and the app logs
-``metrics.unauthenticated`` at start; bind the app to a private interface.
+not set, /metrics is open (aggregates only, no SMS content: the credit wallets
+are one total, ``wallet_balance_total``, not a balance per shop) and the app
+logs ``metrics.unauthenticated`` at start; bind the app to a private interface.
 """
 
 from __future__ import annotations
@@ -65,10 +67,15 @@ def _number(value: Any) -> float:
 
 
 class DatabaseCollector:
-    """Reads the monitoring views at each scrape and yields metric families."""
+    """Reads the monitoring views at each scrape and yields metric families.
 
-    def __init__(self, db: Database) -> None:
+    `per_shop` is False when /metrics is served without a token: then the credit
+    wallets are exported as one total, never a balance per shop.
+    """
+
+    def __init__(self, db: Database, per_shop: bool = True) -> None:
         self._db = db
+        self._per_shop = per_shop
 
     def describe(self) -> list[Metric]:
         return []  # dynamic: never collect at registration time
@@ -269,20 +276,37 @@ class DatabaseCollector:
             yield expired
         wallets_view = view("wallets")
         if wallets_view is not None:
-            balance = GaugeMetricFamily(
-                "wallet_balance", "Credit wallet balance per shop.", labels=["shop_id"]
-            )
-            query = sql.SQL('select "shopId", balance from {}').format(wallets_view)
             overdrawn = GaugeMetricFamily(
                 "credit_wallets_overdrawn",
                 "Wallets whose balance a late charge took below zero (see the credit runbook).",
             )
-            count = 0
-            for row in cur.execute(query):
-                balance.add_metric([str(row["shopId"])], _number(row["balance"]))
-                count += _number(row["balance"]) < 0
-            overdrawn.add_metric([], float(count))
-            yield balance
+            if self._per_shop:
+                balance = GaugeMetricFamily(
+                    "wallet_balance", "Credit wallet balance per shop.", labels=["shop_id"]
+                )
+                query = sql.SQL('select "shopId", balance from {}').format(wallets_view)
+                count = 0
+                for row in cur.execute(query):
+                    balance.add_metric([str(row["shopId"])], _number(row["balance"]))
+                    count += _number(row["balance"]) < 0
+                overdrawn.add_metric([], float(count))
+                yield balance
+            else:
+                total = GaugeMetricFamily(
+                    "wallet_balance_total",
+                    "Sum of all credit wallet balances (per shop only with MOMO_MONITORING_TOKEN).",
+                )
+                wallets = GaugeMetricFamily("wallets", "Credit wallets.")
+                query = sql.SQL(
+                    "select count(*) as wallets, sum(balance) as total, "
+                    "count(*) filter (where balance < 0) as overdrawn from {}"
+                ).format(wallets_view)
+                row = cur.execute(query).fetchone() or {}
+                total.add_metric([], _number(row.get("total")))
+                wallets.add_metric([], _number(row.get("wallets")))
+                overdrawn.add_metric([], _number(row.get("overdrawn")))
+                yield total
+                yield wallets
             yield overdrawn
         transactions_view = view("transactions")
         if transactions_view is not None:
@@ -313,9 +337,11 @@ def _setup(state: BlueprintSetupState) -> None:
             registry=registry,
         ),
     )
-    registry.register(DatabaseCollector(app.extensions["db"]))
-    app.extensions["metrics"] = metrics
     settings: Settings = app.extensions["settings"]
+    registry.register(
+        DatabaseCollector(app.extensions["db"], per_shop=settings.monitoring_token is not None)
+    )
+    app.extensions["metrics"] = metrics
     if not settings.monitoring_token:
         log_event(
             "metrics.unauthenticated",
@@ -327,9 +353,18 @@ def _setup(state: BlueprintSetupState) -> None:
 bp.record_once(_setup)
 
 
+# Any other method (a client may send anything) is counted as "other": labels stay bounded.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _endpoint_label() -> str:
     rule = request.url_rule
     return rule.rule if rule is not None else "unmatched"
+
+
+def _method_label() -> str:
+    method = request.method
+    return method if method in KNOWN_METHODS else "other"
 
 
 @bp.before_app_request
@@ -342,9 +377,10 @@ def _observe(response: Response) -> Response:
     started = g.pop("metrics_started", None)
     metrics: Metrics = current_app.extensions["metrics"]
     endpoint = _endpoint_label()
-    metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+    method = _method_label()
+    metrics.requests.labels(endpoint, method, str(response.status_code)).inc()
     if started is not None:
-        metrics.latency.labels(endpoint, request.method).observe(time.perf_counter() - started)
+        metrics.latency.labels(endpoint, method).observe(time.perf_counter() - started)
     return response
 
 

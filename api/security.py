@@ -1,10 +1,15 @@
-"""Request authentication: HMAC signatures, IP allow-lists, bearer tokens."""
+"""Request authentication: HMAC signatures (plain, timestamped, Standard Webhooks), HS256
+JWTs, shared secrets, IP allow-lists, bearer tokens. Every comparison is constant-time.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
+import json
 
 from flask import Request
 
@@ -67,3 +72,101 @@ def bearer_token_valid(request: Request, expected: str | None) -> bool:
     if scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+def timestamp_fresh(header: str | None, now: float, tolerance: int) -> bool:
+    """True when `header` is Unix seconds (digits only) within `tolerance` of `now`."""
+    if not header or not header.isascii() or not header.isdigit() or len(header) > 12:
+        return False
+    return abs(int(header) - now) <= tolerance
+
+
+def timestamped_signature_valid(
+    body: bytes, timestamp: str, header: str | None, secrets: tuple[bytes, ...]
+) -> bool:
+    """sms-gate: `header` is the hex HMAC-SHA256 of the body followed by the X-Timestamp value."""
+    return signature_valid(body + timestamp.encode("ascii"), header, secrets)
+
+
+def _standard_webhooks_key(secret: bytes) -> bytes:
+    """A `whsec_` secret is base64 (the Standard Webhooks form); any other is used as it is."""
+    if secret.startswith(b"whsec_"):
+        try:
+            return base64.b64decode(secret[6:], validate=True)
+        except (binascii.Error, ValueError):
+            return secret
+    return secret
+
+
+def standard_webhooks_valid(
+    body: bytes,
+    message_id: str | None,
+    timestamp: str | None,
+    header: str | None,
+    secrets: tuple[bytes, ...],
+    now: float,
+    tolerance: int,
+) -> bool:
+    """Standard Webhooks: `header` holds space-separated `v1,<base64 HMAC-SHA256>` of
+    `<webhook-id>.<webhook-timestamp>.<body>`, under any of `secrets`, and the
+    timestamp is within `tolerance` of `now`. Every candidate is compared in constant time.
+    """
+    if not message_id or not header or not timestamp_fresh(timestamp, now, tolerance):
+        return False
+    assert timestamp is not None
+    try:
+        signed = f"{message_id}.{timestamp}.".encode() + body
+    except UnicodeEncodeError:
+        return False
+    given = [
+        part[3:].encode("ascii", "replace") for part in header.split(" ") if part.startswith("v1,")
+    ]
+    valid = False
+    for secret in secrets:
+        expected = base64.b64encode(
+            hmac.new(_standard_webhooks_key(secret), signed, hashlib.sha256).digest()
+        )
+        for candidate in given:
+            valid |= hmac.compare_digest(expected, candidate)
+    return valid
+
+
+def _b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def jwt_hs256_claims(token: str, secrets: tuple[bytes, ...]) -> dict[str, object] | None:
+    """The claims of an HS256 JWT signed with one of `secrets`, else None.
+
+    Only HS256 is accepted (never `none` or another algorithm named by the token).
+    The caller checks the claims.
+    """
+    parts = token.split(".")
+    if len(parts) != 3 or not token.isascii():
+        return None
+    try:
+        header = json.loads(_b64url(parts[0]))
+        claims = json.loads(_b64url(parts[1]))
+        signature = _b64url(parts[2])
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    if not isinstance(header, dict) or header.get("alg") != "HS256":
+        return None
+    if not isinstance(claims, dict):
+        return None
+    signed = f"{parts[0]}.{parts[1]}".encode("ascii")
+    valid = False
+    for secret in secrets:
+        valid |= hmac.compare_digest(hmac.new(secret, signed, hashlib.sha256).digest(), signature)
+    return claims if valid else None
+
+
+def secret_matches(given: str | None, secrets: tuple[bytes, ...]) -> bool:
+    """SMSSync: the shared secret posted in the form equals one of `secrets` (constant time)."""
+    if not given:
+        return False
+    candidate = given.encode("utf-8", "replace")
+    valid = False
+    for secret in secrets:
+        valid |= hmac.compare_digest(secret, candidate)
+    return valid

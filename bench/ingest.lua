@@ -1,7 +1,9 @@
 -- wrk script for bench/ingest.sh: sends pre-signed SMS deliveries, each at most once.
 --
 -- wrk's Lua has no HMAC, so bench/ingest_requests.py writes the requests first, one per
--- line: "<hex signature> <json body>". Thread i of n sends lines i, i+n, i+2n, ... in
+-- line: "<hex signature> <json body>", or with BENCH_FORMAT=sms-gate (the sms-gate
+-- route, whose signature covers the body and X-Timestamp) "<hex signature> <unix
+-- seconds> <json body>". Thread i of n sends lines i, i+n, i+2n, ... in
 -- order, so no two requests of a run carry the same SMS. With BENCH_CYCLE=1 (the
 -- ceiling run, which stores nothing) a thread starts again at its first line instead.
 --
@@ -18,15 +20,25 @@ end
 function init(args)
     local path, nthreads = args[1], tonumber(args[2])
     cycle = os.getenv("BENCH_CYCLE") == "1"
+    local sms_gate = os.getenv("BENCH_FORMAT") == "sms-gate"
     requests = {}
     local line_no = 0
     for line in io.lines(path) do
         if line_no % nthreads == id then
-            local signature, body = line:match("^(%x+) (.+)$")
-            requests[#requests + 1] = wrk.format("POST", nil, {
-                ["Content-Type"] = "application/json",
-                ["X-Signature"] = signature,
-            }, body)
+            if sms_gate then
+                local signature, stamp, body = line:match("^(%x+) (%d+) (.+)$")
+                requests[#requests + 1] = wrk.format("POST", nil, {
+                    ["Content-Type"] = "application/json",
+                    ["X-Signature"] = signature,
+                    ["X-Timestamp"] = stamp,
+                }, body)
+            else
+                local signature, body = line:match("^(%x+) (.+)$")
+                requests[#requests + 1] = wrk.format("POST", nil, {
+                    ["Content-Type"] = "application/json",
+                    ["X-Signature"] = signature,
+                }, body)
+            end
         end
         line_no = line_no + 1
     end

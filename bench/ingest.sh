@@ -7,8 +7,11 @@
 # 2. Warms both endpoints up, then measures the ceiling: the same server answering
 #    {"ok":true} without touching the database.
 # 3. Measures POST /functions/v1/momo-sms-hook with unique signed SMS, each sent once.
-# 4. Prints requests/s, latency percentiles, the ratio to the ceiling, and checks that
-#    every 200 is a row in the inbox (bench/ingest_report.py). Stops the server.
+# 4. Measures POST /functions/v1/momo-sms-hook/sms-gate with unique sms-gate events,
+#    signed as sms-gate signs them (body + X-Timestamp).
+# 5. Prints requests/s, latency percentiles, the ratios to the ceiling (and of the
+#    sms-gate route to the spec route), and checks that every 200 is a row in the
+#    inbox (bench/ingest_report.py). Stops the server.
 #
 # Usage: DATABASE_URL=... bench/ingest.sh    (make bench-ingest sets it: bench cluster)
 # Knobs: WORKERS, GUNICORN_THREADS, DB_POOL_SIZE (the server's), BENCH_CONNECTIONS (16),
@@ -38,7 +41,8 @@ rm -rf "$work"
 mkdir -p "$work"
 run_id=$(date -u +%Y%m%d%H%M%S)-$$
 MOMO_SMS_HMAC_SECRET=$("$python" -c 'import secrets; print(secrets.token_hex(32))')
-export MOMO_SMS_HMAC_SECRET
+MOMO_SMS_GATEWAY_SECRET_SMS_GATE=$("$python" -c 'import secrets; print(secrets.token_hex(32))')
+export MOMO_SMS_HMAC_SECRET MOMO_SMS_GATEWAY_SECRET_SMS_GATE
 
 "$python" bench/ingest_requests.py 5000 "$work/warmup.txt" "warmup-$run_id"
 
@@ -107,9 +111,9 @@ done
 get "$base/healthz" >/dev/null || { echo "server did not come up" >&2; exit 1; }
 echo "readyz: $(get "$base/readyz" || echo 'not ready (503)')"
 
-# run NAME PATH REQUESTS_FILE DURATION CYCLE: one wrk run, facts in $work/NAME.json
+# run NAME PATH REQUESTS_FILE DURATION CYCLE [FORMAT]: one wrk run, facts in $work/NAME.json
 run() {
-    BENCH_RESULT="$work/$1.json" BENCH_CYCLE=$5 wrk --latency -t "$wrk_threads" \
+    BENCH_RESULT="$work/$1.json" BENCH_CYCLE=$5 BENCH_FORMAT=${6:-spec} wrk --latency -t "$wrk_threads" \
         -c "$connections" -d "$4" -s bench/ingest.lua "$base$2" -- "$3" "$wrk_threads" \
         >"$work/$1.wrk.txt"
 }
@@ -134,7 +138,22 @@ echo "Generating $request_count unique signed SMS deliveries"
 before=$("$python" bench/ingest_report.py count)
 echo "Measuring ingest: POST $hook, $connections connections, $duration, unique signed SMS"
 run ingest "$hook" "$work/requests.txt" "$duration" 0
+after=$("$python" bench/ingest_report.py count)
+
+echo "Generating $request_count unique signed sms-gate events"
+"$python" bench/ingest_requests.py --format sms-gate "$request_count" "$work/sms-gate.txt" "gw-$run_id"
+"$python" bench/ingest_requests.py --format sms-gate 3000 "$work/sms-gate-warmup.txt" "gw-warmup-$run_id"
+run warmup-sms-gate "$hook/sms-gate" "$work/sms-gate-warmup.txt" 2s 0 sms-gate
+before_gateway=$("$python" bench/ingest_report.py count)
+echo "Measuring the sms-gate route: POST $hook/sms-gate, $connections connections, $duration"
+run sms-gate "$hook/sms-gate" "$work/sms-gate.txt" "$duration" 0 sms-gate
 
 stop_server
-"$python" bench/ingest_report.py report --before "$before" --requests "$work/requests.txt" \
-    --ceiling "$work/ceiling.json" --ingest "$work/ingest.json" --path "$hook"
+status=0
+"$python" bench/ingest_report.py report --before "$before" --after "$after" \
+    --requests "$work/requests.txt" --ceiling "$work/ceiling.json" --ingest "$work/ingest.json" \
+    --path "$hook" || status=1
+"$python" bench/ingest_report.py report --before "$before_gateway" --format sms-gate \
+    --requests "$work/sms-gate.txt" --ceiling "$work/ceiling.json" --ingest "$work/sms-gate.json" \
+    --spec "$work/ingest.json" --path "$hook/sms-gate" || status=1
+exit $status

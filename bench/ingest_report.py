@@ -6,6 +6,9 @@
   python bench/ingest_report.py report --before N --requests FILE --ceiling JSON --ingest JSON
       prints throughput and latency of both runs, and checks every acknowledged SMS
       against the database. Exit status 1 when an SMS was lost or an answer was wrong.
+      --format sms-gate --spec JSON: the run was the sms-gate route's (its native
+      events); it is also compared with the spec route's run (target: within 10%).
+      --after N: the inbox count after the run (taken before a later run added rows).
 
 DATABASE_URL names the database the server wrote to.
 """
@@ -23,6 +26,7 @@ from typing import Any
 import psycopg
 
 TARGET_RATIO = 0.5
+TARGET_GATEWAY_RATIO = 0.9  # a gateway route within 10% of the spec route's rate
 TARGET_P99_MS = 15.0
 
 
@@ -40,17 +44,31 @@ def stable_count(conn: psycopg.Connection) -> int:
 
 
 def sms_hash(body: dict[str, Any]) -> str:
+    if "payload" in body:  # an sms-gate event: the route maps sender and receivedAt
+        body = {
+            "message": body["payload"]["message"],
+            "msisdn": body["payload"]["sender"],
+            "receivedAt": body["payload"]["receivedAt"],
+        }
     text = f"{body['message']}|{body.get('msisdn') or ''}|{body.get('receivedAt') or ''}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def sent_bodies(path: str, sent_per_thread: list[int]) -> list[dict[str, Any]]:
+def run_of(body: dict[str, Any]) -> str:
+    """The run id a body carries (spec: metadata.run; sms-gate: the event id's prefix)."""
+    if "payload" in body:
+        return str(body["id"]).split("/")[0]
+    return str(body["metadata"]["run"])
+
+
+def sent_bodies(path: str, sent_per_thread: list[int], fmt: str) -> list[dict[str, Any]]:
     """The bodies wrk sent: thread i of n sent lines i, i+n, ... (see bench/ingest.lua)."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     n = len(sent_per_thread)
+    fields = 2 if fmt == "sms-gate" else 1  # "<signature> [<timestamp>] <body>"
     return [
-        json.loads(lines[i + j * n].split(" ", 1)[1])
+        json.loads(lines[i + j * n].split(" ", fields)[fields])
         for i, count in enumerate(sent_per_thread)
         for j in range(count)
     ]
@@ -69,13 +87,18 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         ceiling = json.load(f)
     with open(args.ingest) as f:
         ingest = json.load(f)
-    after = stable_count(conn)
-    bodies = sent_bodies(args.requests, ingest["sent_per_thread"])
-    run_id = bodies[0]["metadata"]["run"] if bodies else ""
+    spec = None
+    if args.spec:
+        with open(args.spec) as f:
+            spec = json.load(f)
+    after = stable_count(conn) if args.after is None else args.after
+    bodies = sent_bodies(args.requests, ingest["sent_per_thread"], args.format)
+    run_id = run_of(bodies[0]) if bodies else ""
     inbox_ids = [int(i) for i in ingest["inbox_ids"]]
     row = conn.execute(
         "select count(*) filter (where hash = any(%s)), "
-        "count(*) filter (where id = any(%s) and metadata ->> 'run' = %s) "
+        "count(*) filter (where id = any(%s) and coalesce(metadata ->> 'run', "
+        "split_part(metadata ->> 'eventId', '/', 1)) = %s) "
         "from momo_sms_inbox",
         ([sms_hash(b) for b in bodies], inbox_ids, run_id),
     ).fetchone()
@@ -101,7 +124,10 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         f"{'':<34}{'requests/s':>11}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
         f"{'requests':>10}"
     )
-    runs = (("ceiling  POST /bench/ceiling", ceiling), ("ingest   POST " + args.path, ingest))
+    runs = [("ceiling  POST /bench/ceiling", ceiling)]
+    if spec is not None:
+        runs.append(("ingest   POST /functions/v1/momo-sms-hook", spec))
+    runs.append(("ingest   POST " + args.path, ingest))
     for name, run in runs:
         lat = run["latency_us"]
         print(
@@ -115,6 +141,12 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         f"ingest / ceiling     {ratio:.2f}   target >= {TARGET_RATIO:.2f}: "
         f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}"
     )
+    if spec is not None:
+        to_spec = rate(ingest) / rate(spec)
+        print(
+            f"{args.format} / spec route {to_spec:.2f}   target >= {TARGET_GATEWAY_RATIO:.2f}: "
+            f"{'met' if to_spec >= TARGET_GATEWAY_RATIO else 'MISSED'}"
+        )
     print(
         f"ingest p99           {p99:.2f} ms   target < {TARGET_P99_MS:.0f} ms: "
         f"{'met' if p99 < TARGET_P99_MS else 'MISSED'}"
@@ -164,6 +196,9 @@ def main() -> int:
     rep.add_argument("--ceiling", required=True)
     rep.add_argument("--ingest", required=True)
     rep.add_argument("--path", default="/functions/v1/momo-sms-hook")
+    rep.add_argument("--format", choices=("spec", "sms-gate"), default="spec")
+    rep.add_argument("--spec", help="the spec route's run (JSON), to compare a gateway's with")
+    rep.add_argument("--after", type=int, help="inbox rows after the run (default: now)")
     args = parser.parse_args()
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
         if args.command == "count":

@@ -154,7 +154,7 @@ def test_an_empty_batch_stores_nothing(admin, connect_as):
 @pytest.fixture
 def database(db_url: str, admin: psycopg.Connection) -> Iterator[Database]:
     # A batch in flight is held for as long as a test needs (the default lock_timeout is 1 s).
-    db = Database(db_url, pool_size=2, ingest_lock_timeout_ms=60_000)
+    db = Database(db_url, pool_size=2, ingest_lock_timeout_ms=60_000, ingest_timeout_seconds=60)
     yield db
     db.close()
 

@@ -160,10 +160,11 @@ def test_metrics_are_open_without_a_configured_token(client):
     assert scrape(client)[("momo_monitoring_database_up", ())] == 1
 
 
-def test_credit_series_follow_the_credit_views(admin, client):
+def test_credit_series_follow_the_credit_views(admin, make_app):
+    client = make_app(monitoring_token=TOKEN).test_client()
     admin.execute("select credit_top_up('shop-a', 150, 'momo-1')")
     admin.execute("select credit_top_up('shop-b', 40.5, 'momo-2')")
-    m = scrape(client)
+    m = scrape(client, AUTH)
     stats = rows(admin, "select * from monitoring.credit_reservation_stats")[0]
     assert m[("credit_reservations_active", ())] == stats["active_count"]
     assert m[("credit_reservations_expired", ())] == stats["expired_count"]
@@ -171,6 +172,27 @@ def test_credit_series_follow_the_credit_views(admin, client):
     assert m[("wallet_balance", (("shop_id", "shop-b"),))] == 40.5
     assert m[("credit_transactions_total", (("type", "credit"),))] == 2
     assert m[("credit_transactions_total", (("type", "debit"),))] == 0
+
+
+def test_without_a_token_wallets_are_one_total_never_a_balance_per_shop(admin, client):
+    admin.execute("select credit_top_up('shop-a', 150, 'momo-1')")
+    admin.execute("select credit_top_up('shop-b', 40.5, 'momo-2')")
+    m = scrape(client)
+    assert m[("wallet_balance_total", ())] == 190.5
+    assert m[("wallets", ())] == 2
+    assert "wallet_balance" not in names(m)
+    assert not any("shop" in str(labels) for _, labels in m)
+
+
+def test_unknown_http_methods_are_counted_as_other(make_app):
+    client = make_app().test_client()
+    for method in ("BREW", "PROPFIND", "X-ANYTHING-1", "X-ANYTHING-2"):
+        client.open("/healthz", method=method)
+    m = scrape(client)
+    methods = {dict(labels).get("method") for name, labels in m if name == "http_requests_total"}
+    assert methods <= {"GET", "other"}
+    other = (("endpoint", "unmatched"), ("method", "other"), ("status", "405"))
+    assert m[("http_requests_total", other)] == 4
 
 
 def test_missing_credit_views_are_skipped(client, monkeypatch):

@@ -70,24 +70,26 @@ def test_migrations_build_a_fresh_database(scratch_url, first_run):
         facts = conn.execute("select app_readiness()").fetchone()[0]
         ingest_callable = conn.execute(
             "select has_function_privilege('app_ingest', "
-            "'momo_sms_ingest(text, text, text, text, jsonb)', 'execute')"
+            "'momo_sms_ingest(text, text, text, text, jsonb, text, text, text)', 'execute')"
         ).fetchone()[0]
     assert facts["migration_version"] == expected_migration_version()
     assert facts["pg_cron_installed"] is False  # not the cron database: expected
     assert ingest_callable is True  # the grants ran after the migrations
 
 
-TAMPER = """
-create or replace function app_readiness() returns jsonb language sql as $$ select '{}'::jsonb $$;
-comment on function momo_sms_ingest(text, text, text, text, jsonb) is 'tampered';
-revoke execute on function momo_sms_ingest(text, text, text, text, jsonb) from app_ingest;
+INGEST = "momo_sms_ingest(text, text, text, text, jsonb, text, text, text)"
+
+TAMPER = f"""
+create or replace function app_readiness() returns jsonb language sql as $$ select '{{}}'::jsonb $$;
+comment on function {INGEST} is 'tampered';
+revoke execute on function {INGEST} from app_ingest;
 drop trigger contributions_ledger_append_only on contributions_ledger;
 """
 
-STATE = """
+STATE = f"""
 select app_readiness() ? 'migration_version',
-       obj_description('momo_sms_ingest(text, text, text, text, jsonb)'::regprocedure),
-       has_function_privilege('app_ingest', 'momo_sms_ingest(text, text, text, text, jsonb)',
+       obj_description('{INGEST}'::regprocedure),
+       has_function_privilege('app_ingest', '{INGEST}',
                               'execute'),
        exists (select from pg_trigger where tgname = 'contributions_ledger_append_only')
 """

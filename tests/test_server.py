@@ -26,6 +26,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.gateway_helpers import fixture_json, sms_gate_headers
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 HOOK = "/functions/v1/momo-sms-hook"
@@ -39,7 +41,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, log: Path) -> None:
+    def __init__(self, db_url: str, log: Path, **extra_env: str) -> None:
         self.port = free_port()
         self.log = log
         env = {
@@ -47,6 +49,7 @@ class Server:
             "DATABASE_URL": db_url,
             "MOMO_SMS_HMAC_SECRET": SECRET,
             "LOG_LEVEL": "INFO",
+            **extra_env,
         }
         with open(log, "wb") as stderr:
             self.process = subprocess.Popen(
@@ -148,3 +151,63 @@ def test_the_served_app_stores_concurrent_deliveries_once_each(server, admin):
     assert sum(t["deliveries"] for t in totals) == 80
     assert all(t["fallbacks"] == 0 for t in totals)
     assert "SERVED PAYER" not in log and SECRET not in log
+
+
+def read_response(sock: socket.socket) -> str:
+    """One whole HTTP response (headers, then Content-Length bytes of body) from `sock`."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
+        0,
+    )
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return (head + b"\r\n\r\n" + body).decode()
+
+
+def test_a_body_sent_slowly_is_cut_off_before_the_signature_is_checked(db_url, admin, tmp_path):
+    server = Server(db_url, tmp_path / "server.log", MOMO_SMS_BODY_READ_TIMEOUT_SECONDS="1")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(
+                f"POST {HOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                'Content-Length: 60000\r\n\r\n{"message": "'.encode()
+            )
+            # ...and nothing more: the server answers without waiting for the rest.
+            answer = read_response(sock)
+    finally:
+        log = server.stop()
+    assert answer.startswith("HTTP/1.1 408"), answer
+    assert '"code":"request_timeout"' in answer
+    assert '"reason":"slow_body"' in log
+    assert admin.execute("select count(*) from momo_sms_inbox").fetchone() == (0,)
+
+
+def test_the_served_sms_gate_route_stores_a_signed_event(db_url, admin, tmp_path):
+    server = Server(
+        db_url, tmp_path / "server.log", MOMO_SMS_GATEWAY_SECRET_SMS_GATE="sms-gate-signing-key"
+    )
+    try:
+        body = json.dumps(fixture_json("sms-gate.json")).encode()
+        headers = {"Content-Type": "application/json", **sms_gate_headers(body)}
+        status, answer = server.request("POST", f"{HOOK}/sms-gate", body, headers)
+        again = server.request("POST", f"{HOOK}/sms-gate", body, sms_gate_headers(body))
+    finally:
+        server.stop()
+    assert status == 200 and again[1] == {**answer, "duplicate": True}
+    assert admin.execute(
+        "select receiving_account, gateway_message_id from momo_sms_inbox"
+    ).fetchall() == [("sms-gate:ffffffffceb0b1db0000018e937c815b/sim1", "abc123")]

@@ -19,9 +19,11 @@ grant execute on function app_readiness() to
 app_ingest, app_allocator, app_analyst, app_dba, app_credits;
 
 -- Ingest: only the storing functions (one SMS, or several in one transaction).
-grant execute on function momo_sms_ingest(text, text, text, text, jsonb) to app_ingest;
-grant execute on function momo_sms_ingest_batch(text[], text[], text[], text[], jsonb[])
+grant execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text)
 to app_ingest;
+grant execute on function momo_sms_ingest_batch(
+    text[], text[], text[], text[], jsonb[], text[], text[], text[]
+) to app_ingest;
 
 -- DBAs read everything in the Baskets tables to investigate, and change
 -- nothing except through functions.

@@ -28,11 +28,8 @@ update momo_sms_formats set pattern = $f$A transaction of (?<amount>[0-9][0-9,]*
 update momo_sms_formats set pattern = $f$have via agent: (?<name>[^(]+)\((?<msisdn>[0-9*+]{3,16})\), withdrawn (?<amount>[0-9][0-9,]*(?:\.[0-9]+)?) (?<currency>[A-Z]{3}) from your mobile money account:? ?[0-9]* at (?<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: and you can now collect your money in cash\. Your new balance: ?(?<balance>[0-9][0-9,]*(?:\.[0-9]+)?) ?[A-Z]{3}\. Fee paid: ?(?<fee>[0-9][0-9,]*(?:\.[0-9]+)?) ?[A-Z]{3})?(?:.*Financial Transaction Id: (?<txn_id>[0-9]+))?$f$ where name = 'mtn_rw_withdrawal';
 update momo_sms_formats set pattern = $f$You have transferred (?<amount>[0-9][0-9,]*(?:\.[0-9]+)?) (?<currency>[A-Z]{3}) to (?<name>[^(]+)\((?<msisdn>[0-9*+]{3,16})\) from your mobile money account.* at (?<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?:\. Your new balance: ?(?<balance>[0-9][0-9,]*(?:\.[0-9]+)?) ?[A-Z]{3})?(?:.*Financial Transaction Id: (?<txn_id>[0-9]+))?$f$ where name = 'mtn_rw_transfer_bank';
 
--- 2. The receiving account: the gateway (and SIM, or receiving number) that
--- forwarded the SMS. One account, one balance history.
-alter table momo_sms_inbox add column if not exists receiving_account text;
-
--- A credit waiting for its balance to link is 'held' (see momo_balance_holds).
+-- 2. One account (momo_sms_inbox.receiving_account, else ingest_source), one
+-- balance history. A credit waiting for its balance to link is 'held' (see momo_balance_holds).
 alter table momo_sms_inbox drop constraint momo_sms_inbox_outcome_check;
 alter table momo_sms_inbox add constraint momo_sms_inbox_outcome_check check (
     outcome in ('allocated', 'unmatched', 'duplicate', 'skipped', 'dead_letter', 'held')
