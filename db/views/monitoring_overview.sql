@@ -100,6 +100,14 @@ select
             then
                 'The inbox backlog is high: see monitoring.alerts and monitoring.inbox_errors. '
                 || 'Runbook: Queue backlog.'
+        when 'suspected_forgery' = any(al.firing)
+            then
+                'An SMS that looked like a payment could not be shown genuine: see '
+                || 'monitoring.suspected_forgeries. Runbook: Suspected forgeries.'
+        when 'balance_gap' = any(al.firing)
+            then
+                'The gateway may have dropped an SMS: see monitoring.balance_gaps. '
+                || 'Runbook: Balance gaps and held credits.'
         when u.open_dead_letters > 0
             then 'Dead letters are waiting: see monitoring.dead_letters. Runbook: Dead letters.'
         when al.firing && array['unmatched_open_cases', 'unmatched_case_age']
