@@ -378,3 +378,50 @@ def test_the_amount_limit_is_a_setting(admin, member):
     allocate(admin)
     assert outcome(admin, small) == ("allocated", None)
     assert outcome(admin, large) == ("unmatched", "amount_above_limit")
+
+
+def test_after_a_dba_adds_a_new_operator_sender_the_sms_is_requeued_and_credited(
+    admin, member, connect_as
+):
+    phone = Phone()
+    ids = [deliver(admin, phone.received(100 * i, NUMBER, f"70{i}"), "MTN MoMo") for i in (1, 2)]
+    allocate(admin)
+    assert [outcome(admin, i) for i in ids] == [("unmatched", "sender_not_operator")] * 2
+
+    dba = connect_as("app_dba")
+    dba.execute(
+        "insert into momo_provider_senders (provider, sender, description) "
+        "values ('mtn_rw', 'MTN MoMo', 'new sender name, confirmed with MTN')"
+    )
+    for inbox_id in ids:
+        dba.execute("select momo_sms_requeue(%s, 'sender confirmed with MTN')", (inbox_id,))
+    allocate(admin)
+    assert [outcome(admin, i) for i in ids] == [("allocated", None)] * 2
+    assert credited(admin) == {"701": Decimal("100.00"), "702": Decimal("200.00")}
+
+
+def test_a_held_sms_cannot_be_requeued(admin, member, connect_as):
+    held = deliver(admin, Phone().received(1000, NUMBER, "801"))
+    allocate(admin)
+    assert outcome(admin, held) == ("held", "balance_unverified")
+    with pytest.raises(psycopg.Error, match="is held until its balance links") as info:
+        connect_as("app_dba").execute("select momo_sms_requeue(%s, 'impatient')", (held,))
+    assert info.value.sqlstate == "MM409"
+    assert outcome(admin, held) == ("held", "balance_unverified")
+
+
+def test_a_balance_unverified_case_can_be_requeued_once_the_check_is_relaxed(
+    admin, member, connect_as
+):
+    lonely = deliver(admin, Phone().received(1000, NUMBER, "901"))
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK_WAIT', '0 seconds', 'test')")
+    allocate(admin)
+    allocate(admin)
+    assert outcome(admin, lonely) == ("unmatched", "balance_unverified")
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK', 'flag', 'test')")
+    connect_as("app_dba").execute(
+        "select momo_sms_requeue(%s, 'payment confirmed on the statement')", (lonely,)
+    )
+    allocate(admin)
+    assert outcome(admin, lonely) == ("allocated", None)
+    assert credited(admin) == {"901": Decimal("1000.00")}

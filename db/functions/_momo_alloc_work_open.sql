@@ -38,7 +38,9 @@ begin
             group_currency text,
             matched_by text,
             suggested_member_id uuid,
-            ledger_id bigint
+            ledger_id bigint,
+            -- a credit held by an earlier run, released in this one
+            released_hold boolean not null default false
         ) on commit delete rows;
     else
         delete from momo_alloc_work;

@@ -11,16 +11,21 @@ declare
     v_require_sender boolean := _setting('MOMO_ALLOCATOR_REQUIRE_SENDER')::boolean;
     v_max_amount numeric := _setting('MOMO_ALLOCATOR_MAX_AMOUNT')::numeric;
     v_balance_check text := _setting('MOMO_BALANCE_CHECK');
+    v_linked bigint [];
     v_ids bigint [];
     v_texts text [];
     v_received timestamptz [];
+    v_senders text [];
+    v_accounts text [];
     v_summary jsonb;
 begin
     perform _momo_alloc_work_open();
 
-    select array_agg(i.id order by i.id), array_agg(i.raw_text order by i.id),
-        array_agg(i.received_at order by i.id)
-    into v_ids, v_texts, v_received
+    select
+        array_agg(i.id order by i.id), array_agg(i.raw_text order by i.id),
+        array_agg(i.received_at order by i.id), array_agg(btrim(i.msisdn_raw) order by i.id),
+        array_agg(coalesce(i.receiving_account, i.ingest_source) order by i.id)
+    into v_ids, v_texts, v_received, v_senders, v_accounts
     from momo_sms_inbox as i
     where i.id = any(p_ids) and i.processed_at is null;
 
@@ -29,39 +34,37 @@ begin
             'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
     end if;
 
-    -- ===== Parse: the whole batch in one pass. =====
+    -- ===== Parse the whole batch in one pass, and verify the sender. =====
+    -- Only the operator's SMS are genuine: the gateway sender must be one of
+    -- momo_provider_senders for the provider of the format that matched.
     insert into momo_alloc_work (
-        inbox_id, direction, kind, format, provider, allocatable, amount, currency, txn_id, txn_ts,
-        txn_ts_from_sms, sender_name, msisdn_e164, msisdn_suffix, sender_note, balance, fee,
-        confidence
+        inbox_id, sender, account, direction, kind, format, provider, allocatable, amount,
+        currency, txn_id, txn_ts, txn_ts_from_sms, sender_name, msisdn_e164, msisdn_suffix,
+        sender_note, balance, fee, confidence, genuine
     )
     select
-        v_ids[p.ord], p.direction, p.kind, p.format, p.provider, p.allocatable, p.amount,
-        p.currency, p.txn_id, p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164,
-        p.msisdn_suffix, p.sender_note, p.balance, p.fee, p.confidence
-    from _momo_parse_batch(v_texts, v_received, v_timezone, v_country) as p;
+        v_ids[p.ord], g.sender, g.account, p.direction, p.kind, p.format,
+        p.provider, p.allocatable, p.amount, p.currency, p.txn_id, p.txn_ts, p.txn_ts_from_sms,
+        p.sender_name, p.msisdn_e164, p.msisdn_suffix, p.sender_note, p.balance, p.fee,
+        p.confidence,
+        p.format is not null and (
+            case
+                when nullif(g.sender, '') is null then not v_require_sender
+                else exists (
+                    select
+                    from momo_provider_senders as s
+                    where s.provider = p.provider and lower(s.sender) = lower(g.sender)
+                )
+            end
+        )
+    from _momo_parse_batch(v_texts, v_received, v_timezone, v_country) as p
+    -- (a text array's element is found by walking the array: join, do not subscript)
+    inner join unnest(v_senders, v_accounts) with ordinality as g (sender, account, ord)
+        on p.ord = g.ord;
 
     if cardinality(v_ids) > 200 then
         analyze momo_alloc_work;
     end if;
-
-    -- ===== Verify the sender: only the operator's SMS are genuine. =====
-    update momo_alloc_work as w
-    set
-        sender = btrim(i.msisdn_raw),
-        account = coalesce(i.receiving_account, i.ingest_source),
-        genuine = w.format is not null and (
-            case
-                when nullif(btrim(i.msisdn_raw), '') is null then not v_require_sender
-                else exists (
-                    select
-                    from momo_provider_senders as s
-                    where s.provider = w.provider and lower(s.sender) = lower(btrim(i.msisdn_raw))
-                )
-            end
-        )
-    from momo_sms_inbox as i
-    where i.id = w.inbox_id;
 
     -- ===== Decide what cannot be credited. =====
     -- Only genuine money in from a person, read well enough, may go further.
@@ -210,7 +213,11 @@ begin
                 false
             ) as same_movement
         from momo_alloc_work as w
-        left join momo_parsed_txns as c on w.genuine and w.txn_id = c.txn_id
+        left join lateral (
+            select x.id, x.amount, x.kind, x.txn_ts, x.parsed_json
+            from momo_parsed_txns as x
+            where w.genuine and x.txn_id = w.txn_id
+        ) as c on true
         where w.parsed_id is null
     ),
 
@@ -274,22 +281,25 @@ begin
 
     -- ===== Check the balance chain of the credits left. =====
     if v_balance_check <> 'off' then
-        with checked as (
-            select l.parsed_id, l.linked
-            from _momo_balance_links(array(
-                select w.parsed_id
-                from momo_alloc_work as w
-                inner join momo_sms_formats as f on w.format = f.name
-                where w.outcome is null and 'balance' = any(f.field_names)
-            )) as l
-        )
+        -- One pass over the stretches of history around this batch's credits: the
+        -- balance-stating SMS in them that link (held credits of earlier runs too).
+        select coalesce(array_agg(l.parsed_id) filter (where l.linked), '{}')
+        into v_linked
+        from _momo_balance_links(array(
+            select w.parsed_id
+            from momo_alloc_work as w
+            inner join momo_sms_formats as f on w.format = f.name
+            where w.outcome is null and 'balance' = any(f.field_names)
+        )) as l;
 
         update momo_alloc_work as w
         set
-            balance_verified = c.linked,
-            outcome = case when not c.linked and v_balance_check = 'hold' then 'held' end
-        from checked as c
-        where w.parsed_id = c.parsed_id;
+            balance_verified = false,
+            outcome = case when v_balance_check = 'hold' then 'held' end
+        from momo_sms_formats as f
+        where
+            w.outcome is null and w.format = f.name and 'balance' = any(f.field_names)
+            and not exists (select from unnest(v_linked) as l (parsed_id) where l.parsed_id = w.parsed_id);
 
         with held as (
             insert into momo_balance_holds (
@@ -305,18 +315,37 @@ begin
         set outcome = 'held', last_error = 'balance_unverified'
         from held as h
         where i.id = h.inbox_id;
+
+        -- Credits held by earlier runs that this batch's SMS link: posted below with it.
+        insert into momo_alloc_work (
+            inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
+            ikimina_id, matched_by, balance_verified, released_hold
+        )
+        select
+            h.inbox_id, h.account, p.format, p.amount, p.currency, p.txn_id, p.txn_ts, h.parsed_id,
+            h.member_id, h.ikimina_id, h.matched_by, true, true
+        from (
+            select x.inbox_id, x.parsed_id, x.account, x.member_id, x.ikimina_id, x.matched_by
+            from momo_balance_holds as x
+            inner join unnest(v_linked) as l (parsed_id) on x.parsed_id = l.parsed_id
+            where x.released_at is null
+            order by x.inbox_id
+            for update of x skip locked
+        ) as h
+        inner join momo_parsed_txns as p on h.parsed_id = p.id;
     end if;
 
     -- ===== Cases for people. =====
     insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
     select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
     from momo_alloc_work as w
-    where w.outcome = 'unmatched'
+    where w.outcome = 'unmatched' and not w.released_hold
     order by w.inbox_id
     on conflict (inbox_id) where status = 'open' do nothing;
 
     -- ===== Post to the ledger, last. =====
     perform _momo_post_ledger(v_timezone);
+    perform _momo_balance_holds_close();
 
     select jsonb_build_object(
         'processed', count(*),
@@ -328,7 +357,8 @@ begin
         'errors', '[]'::jsonb
     )
     into v_summary
-    from momo_alloc_work;
+    from momo_alloc_work
+    where not released_hold;
     return v_summary;
 end;
 $$;

@@ -13,7 +13,7 @@ as $$
         where p.id = any(p_parsed_ids)
     ),
 
-    stretches as (
+    stretches as materialized (
         select
             r.account,
             coalesce((
@@ -54,10 +54,13 @@ as $$
             sum(case when m.balance is null then m.movement else 0 end)
                 over (partition by m.account order by m.txn_ts, m.id) as loose
         from stretches as s
-        inner join momo_parsed_txns as m
-            on
-                m.account = s.account and m.movement is not null
-                and m.txn_ts between s.lo and s.hi
+        -- lateral: one index range scan per account, whatever the planner guesses
+        cross join lateral (
+            select x.account, x.id, x.txn_ts, x.balance, x.movement
+            from momo_parsed_txns as x
+            where x.account = s.account and x.movement is not null and x.txn_ts between s.lo and s.hi
+            offset 0  -- keeps the planner from flattening it into a join over the whole table
+        ) as m
     ),
 
     links as (
@@ -78,18 +81,20 @@ as $$
 
     -- Linked: the balance before plus what moved since equals this balance, or
     -- this balance plus what moved up to the next SMS equals the next balance.
+    -- Every balance-stating SMS of the stretches is answered, not only the ones
+    -- asked about: a held credit next to them may link now.
     select
-        t.id as parsed_id,
+        l.id as parsed_id,
         coalesce(
             l.prev_balance + (l.loose - l.prev_loose) + l.movement = l.balance
             or l.balance + (l.next_loose - l.loose) + l.next_movement = l.next_balance,
             false
         ) as linked
-    from targets as t
-    left join links as l on t.id = l.id;
+    from links as l;
 $$;
 
 comment on function _momo_balance_links(bigint[]) is
-'For each given parse: whether its stated balance links to the neighbouring balance-stating SMS of '
-'the same account (ordered by SMS time), before or after, counting the movements without a '
-'balance in between. A parse without a balance, or not genuine, never links.';
+'For the given parses and every balance-stating SMS of their accounts between their neighbours: '
+'whether its stated balance links to the neighbouring balance-stating SMS of the same account '
+'(ordered by SMS time), before or after, counting the movements without a balance in between. '
+'A parse without a balance, or not genuine, is not in the result (it never links).';

@@ -8,14 +8,31 @@ declare
     v_wait interval := _setting('MOMO_BALANCE_CHECK_WAIT')::interval;
     v_released integer;
 begin
+    -- Batches release the holds their own SMS link. Left for this step: every
+    -- hold when the check is no longer hold, holds whose wait is over, and holds
+    -- of the last seconds (their neighbour may have been in another session's
+    -- batch, not yet committed, when they were checked).
+    if v_check = 'hold' and not exists (
+        select
+        from momo_balance_holds as h
+        where
+            h.released_at is null
+            and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+    ) then
+        return 0;
+    end if;
+
     perform _momo_alloc_work_open();
 
-    -- Open holds that no other allocator is releasing, with whether their balance
-    -- links now (later SMS of the account may have arrived since).
     with open_holds as (
-        select h.inbox_id, h.parsed_id, h.held_at, h.member_id, h.ikimina_id, h.matched_by
+        select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
-        where h.released_at is null and h.held_at < now()
+        where
+            h.released_at is null and h.held_at < now()
+            and (
+                v_check <> 'hold'
+                or h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds'
+            )
         order by h.inbox_id
         for update of h skip locked
     ),
@@ -23,21 +40,21 @@ begin
     checked as (
         select
             o.*,
-            v_check <> 'hold' or coalesce(l.linked, false) as releasable,
-            l.linked
+            l.linked,
+            v_check <> 'hold' or coalesce(l.linked, false) as releasable
         from open_holds as o
-        left join _momo_balance_links(
+        left join _momo_balance_links_each(
             case when v_check <> 'off' then array(select x.parsed_id from open_holds as x) end
         ) as l on o.parsed_id = l.parsed_id
     )
 
     insert into momo_alloc_work (
         inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
-        ikimina_id, matched_by, balance_verified, outcome, reason, detail
+        ikimina_id, matched_by, balance_verified, released_hold, outcome, reason, detail
     )
     select
-        c.inbox_id, p.account, p.format, p.amount, p.currency, p.txn_id, p.txn_ts, p.parsed_id,
-        c.member_id, c.ikimina_id, c.matched_by, c.linked,
+        c.inbox_id, c.account, p.format, p.amount, p.currency, p.txn_id, p.txn_ts, c.parsed_id,
+        c.member_id, c.ikimina_id, c.matched_by, c.linked, true,
         case
             when c.releasable then null
             when c.held_at <= now() - v_wait then 'unmatched'
@@ -48,14 +65,10 @@ begin
             'the balance this SMS states (%s) did not link to the SMS before or after it on account %s '
             'within MOMO_BALANCE_CHECK_WAIT %s: possibly a forged SMS, or the SMS next to it was '
             'never forwarded (monitoring.balance_gaps)',
-            p.balance, p.account, v_wait
+            p.balance, c.account, v_wait
         ) end
     from checked as c
-    inner join lateral (
-        select x.id as parsed_id, x.account, x.format, x.amount, x.currency, x.txn_id, x.txn_ts, x.balance
-        from momo_parsed_txns as x
-        where x.id = c.parsed_id
-    ) as p on true;
+    inner join momo_parsed_txns as p on c.parsed_id = p.id;
 
     -- Still waiting: nothing to do for those.
     delete from momo_alloc_work where outcome = 'held';
@@ -68,30 +81,15 @@ begin
     on conflict (inbox_id) where status = 'open' do nothing;
 
     perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_balance_holds_close();
 
-    update momo_sms_inbox as i
-    set outcome = w.outcome, last_error = w.reason
-    from momo_alloc_work as w
-    where i.id = w.inbox_id;
-
-    update momo_balance_holds as h
-    set
-        released_at = now(),
-        release = case
-            when w.outcome = 'unmatched' then 'unverified'
-            when w.outcome = 'duplicate' then 'duplicate'
-            when w.balance_verified then 'verified'
-            else 'check_off'
-        end
-    from momo_alloc_work as w
-    where h.inbox_id = w.inbox_id;
-
-    get diagnostics v_released = row_count;
+    select count(*) into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;
 
 comment on function _momo_balance_release() is
-'Re-examines the open balance holds: a credit whose balance now links (or every credit, when '
-'MOMO_BALANCE_CHECK is no longer hold) is posted to the ledger; one still unlinked after '
-'MOMO_BALANCE_CHECK_WAIT becomes a balance_unverified case. Returns how many holds it released.';
+'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no '
+'longer hold (posted), those whose MOMO_BALANCE_CHECK_WAIT is over (posted if they link now, else '
+'a balance_unverified case) and those of the last 10 seconds (posted if they link). Returns how '
+'many it released.';

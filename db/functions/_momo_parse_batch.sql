@@ -44,6 +44,16 @@ as $$
         where f.enabled
     ),
 
+    -- Per format, the parts that identify a payment (balance and fee are the
+    -- chain's; a part named in two alternatives counts once).
+    format_parts as (
+        select f.id, count(distinct n.part) as expected
+        from momo_sms_formats as f
+        cross join lateral unnest(f.field_names) as n (part)
+        where f.enabled and n.part not in ('balance', 'fee')
+        group by f.id
+    ),
+
     -- The first format (by priority) whose keyword occurs and pattern matches:
     -- one pass of the Perl matcher over the whole batch (see V0021).
     matched as (
@@ -55,14 +65,16 @@ as $$
             f.direction,
             f.allocatable,
             f.field_names,
+            fp.expected,
             h.groups
         from formats as fs
         cross join lateral _regex_first_match(p_texts, fs.keywords, fs.patterns) as h
         inner join momo_sms_formats as f on fs.ids[h.pattern_no] = f.id
+        inner join format_parts as fp on f.id = fp.id
     ),
 
-    -- Confidence counts the parts that identify the payment; balance and fee
-    -- are the chain's, and a part named in two alternatives counts once.
+    -- Confidence counts the parts found that identify the payment (of the
+    -- alternatives of a pattern only one matches, so each part counts once).
     found as (
         select
             m.ord,
@@ -71,18 +83,16 @@ as $$
             m.kind,
             m.direction,
             m.allocatable,
-            x.expected,
+            m.expected,
             x.fields,
             x.n_fields
         from matched as m
         cross join lateral (
             select
-                jsonb_object_agg(u.field, btrim(u.value)) filter (where u.value is not null) as fields,
-                count(distinct u.field) filter (
-                    where u.value is not null and u.field not in ('balance', 'fee')
-                ) as n_fields,
-                count(distinct u.field) filter (where u.field not in ('balance', 'fee')) as expected
+                jsonb_object_agg(u.field, btrim(u.value)) as fields,
+                count(*) filter (where u.field not in ('balance', 'fee')) as n_fields
             from unnest(m.field_names, m.groups) as u (field, value)
+            where u.value is not null
         ) as x
     ),
 
@@ -157,18 +167,18 @@ as $$
         end as msisdn_suffix,
         nullif(e.fields ->> 'note', '') as sender_note,
         -- Unlike a payment, a balance or a fee may be zero.
-        case
-            when e.format is not null and e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0
-            when e.format is not null then _momo_amount(e.fields ->> 'balance')
-        end as balance,
-        case
-            when e.format is not null and e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0
-            when e.format is not null then _momo_amount(e.fields ->> 'fee')
-        end as fee,
+        case when e.format is not null then coalesce(
+            _momo_amount(e.fields ->> 'balance'),
+            case when e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0 end
+        ) end as balance,
+        case when e.format is not null then coalesce(
+            _momo_amount(e.fields ->> 'fee'),
+            case when e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0 end
+        ) end as fee,
         case
             -- A known format: the share of its parts found, less what did not read right.
             when e.format is not null then round(greatest(0,
-                e.n_fields::numeric / e.expected
+                least(e.n_fields, e.expected)::numeric / e.expected
                 - case when e.amount is null then 0.5 else 0 end
                 - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
             ), 2)

@@ -38,6 +38,13 @@ begin
             using errcode = 'MM409', hint = 'Nothing to do: the next allocator run picks it up.';
     end if;
 
+    if v_before.outcome = 'held' then
+        raise exception 'SMS % is held until its balance links to its account''s history', p_inbox_id
+            using errcode = 'MM409',
+            hint = 'Every allocator run re-examines it (monitoring.balance_holds); after '
+            'MOMO_BALANCE_CHECK_WAIT it becomes a balance_unverified case. Runbook: Balance gaps.';
+    end if;
+
     select * into v_parsed from public.momo_parsed_txns where inbox_id = p_inbox_id;
 
     -- An allocated payment is corrected in the ledger, never re-run: a second run
@@ -83,6 +90,8 @@ begin
         returning * into v_case_after;
     end if;
 
+    -- Work state of the run that is undone: its released balance hold and its parse.
+    delete from public.momo_balance_holds where inbox_id = p_inbox_id;
     if v_parsed.id is not null then
         delete from public.momo_parsed_txns where id = v_parsed.id;
     end if;

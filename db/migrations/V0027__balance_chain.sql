@@ -134,7 +134,7 @@ comment on table momo_balance_holds is
 'each hold when later SMS of its account arrive and posts it once it links (release verified), or '
 'after MOMO_BALANCE_CHECK_WAIT opens a balance_unverified case (release unverified).';
 
-create index momo_balance_holds_open_idx on momo_balance_holds (account, held_at)
+create index momo_balance_holds_open_idx on momo_balance_holds (held_at)
 where released_at is null;
 
 -- 6. Settings.
