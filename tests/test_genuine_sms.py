@@ -27,6 +27,16 @@ OPERATOR = "M-Money"
 ACCOUNT = "collection-phone-1"
 
 
+@pytest.fixture(autouse=True)
+def shipped_senders(admin: psycopg.Connection):
+    """momo_provider_senders is configuration the test reset keeps: tests that add a
+    sender take it out again, so every test sees the shipped list."""
+    shipped = "delete from momo_provider_senders where sender <> 'M-Money'"
+    admin.execute(shipped)
+    yield
+    admin.execute(shipped)
+
+
 @pytest.fixture
 def member(admin: psycopg.Connection):
     return add_member(admin, add_group(admin), MEMBER)
