@@ -17,11 +17,14 @@ state="$root/.pgdata/ports"
 mkdir -p "$state"
 
 # True when nothing listens on 127.0.0.1:PORT (a bind is the only honest test:
-# it also sees listeners on 0.0.0.0 and sockets of other users).
+# it also sees listeners on 0.0.0.0 and sockets of other users). SO_REUSEADDR,
+# as the servers themselves bind: connections of a just-stopped server that
+# linger in TIME_WAIT do not make its port taken.
 port_free() {
     python3 - "$1" <<'PY' 2>/dev/null
 import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

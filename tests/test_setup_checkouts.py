@@ -200,6 +200,8 @@ def test_checkouts_a_remembered_port_taken_meanwhile_moves_with_a_note(second):
     make(clone, "stop", timeout=120)
     remembered = int((clone / ".pgdata" / "ports" / "dev").read_text())
     with socket.socket() as squatter:
+        # the stopped cluster's connections may linger in TIME_WAIT on that port
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", remembered))
         squatter.listen()
         result = make(clone, "db", timeout=300)
