@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 
 if TYPE_CHECKING:
     from api.config import Settings
@@ -23,23 +24,23 @@ INGEST_COMMITTER = "ingest_committer"
 METRICS = "metrics"
 
 
-def _extensions(app: Flask | None) -> dict[str, object]:
+def _extensions(app: App | None) -> dict[str, object]:
     return (current_app if app is None else app).extensions
 
 
-def settings(app: Flask | None = None) -> Settings:
+def settings(app: App | None = None) -> Settings:
     return cast("Settings", _extensions(app)[SETTINGS])
 
 
-def database(app: Flask | None = None) -> Database:
+def database(app: App | None = None) -> Database:
     return cast("Database", _extensions(app)[DATABASE])
 
 
-def ingest_committer(app: Flask | None = None) -> GroupCommitter:
+def ingest_committer(app: App | None = None) -> GroupCommitter:
     """The app's group committer for SMS ingest (api/ingest.py creates it)."""
     return cast("GroupCommitter", _extensions(app)[INGEST_COMMITTER])
 
 
-def metrics(app: Flask | None = None) -> Metrics:
+def metrics(app: App | None = None) -> Metrics:
     """The app's Prometheus registry and HTTP series (api/metrics.py creates them)."""
     return cast("Metrics", _extensions(app)[METRICS])

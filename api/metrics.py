@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -321,7 +321,7 @@ class DatabaseCollector:
 
 
 def _setup(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     registry = CollectorRegistry()
     metrics = Metrics(
         registry=registry,
