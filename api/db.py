@@ -27,7 +27,7 @@ class Role(StrEnum):
     CREDITS = "app_credits"  # the credit reservation functions
 
 
-ROLES = frozenset(Role)  # a StrEnum member equals its name: "app_ingest" in ROLES
+ROLES = frozenset(Role)  # a member equals its value: "app_ingest" in ROLES is True
 
 
 def set_role(conn: psycopg.Connection, role: Role) -> None:
