@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 
-from flask import Flask, Response, jsonify
+from flask import Flask
 
+from api import context
 from api.config import Settings
 from api.db import Database
 from api.errors import register_error_handlers
@@ -15,34 +15,29 @@ from api.logs import configure_logging, log_event
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    configure_logging(settings.log_level)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
-    app.extensions["settings"] = settings
-    app.extensions["db"] = Database(
-        settings.database_url,
-        settings.pool_size,
-        ingest_timeout_seconds=settings.ingest_timeout_seconds,
-    )
+    app.extensions[context.SETTINGS] = settings
+    app.extensions[context.DATABASE] = Database(settings.database_url, settings.pool_size)
 
     from api import allocator, health, ingest, internal, metrics, monitoring
 
+    # A blueprint that holds state creates it when registered (api/context.py).
     app.register_blueprint(health.bp)
-    app.register_blueprint(ingest.bp)
+    app.register_blueprint(ingest.bp)  # its group committer
     app.register_blueprint(allocator.bp)
     app.register_blueprint(monitoring.bp)
-    app.register_blueprint(metrics.bp)
+    app.register_blueprint(metrics.bp)  # its registry
     app.register_blueprint(internal.bp)
     register_error_handlers(app)
 
-    if os.environ.get("BENCH_CEILING_ENDPOINT") == "1":
-
-        @app.post("/bench/ceiling")
-        def bench_ceiling() -> Response:
-            return jsonify({"ok": True})
+    # Every request of the app, whatever its blueprint, is counted and timed.
+    app.before_request(metrics.start_timer)
+    app.after_request(metrics.observe)
 
     if not settings.hmac_secrets:
         log_event(
@@ -51,3 +46,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             message="MOMO_SMS_HMAC_SECRET is not set: SMS ingest accepts unsigned requests",
         )
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what the app holds: the ingest committer (it logs its totals), then the pools."""
+    context.ingest_committer(app).close()
+    context.database(app).close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import psycopg
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from api.config import Settings
-from api.db import Database
+from api import context
+from api.db import Role
 from api.errors import ApiError
 from api.logs import log_event
 from api.payload import parse_object
@@ -32,14 +32,14 @@ def _requested_limit() -> int | None:
 
 @bp.post("/functions/v1/momo-allocator")
 def momo_allocator() -> Response:
-    settings: Settings = current_app.extensions["settings"]
+    settings = context.settings()
     if not bearer_token_valid(request, settings.allocator_token):
         log_event("momo_allocator.rejected", logging.WARNING, reason="token")
         raise ApiError(401, "unauthorized", "missing or invalid bearer token")
     limit = _requested_limit()
-    db: Database = current_app.extensions["db"]
+    db = context.database()
     try:
-        with db.connection("app_allocator") as conn:
+        with db.connection(Role.ALLOCATOR) as conn:
             row = conn.execute("select momo_allocate(%s::integer)", (limit,)).fetchone()
     except psycopg.Error as exc:
         if exc.sqlstate == "MM409":  # momo_allocator_pause(): nothing was claimed

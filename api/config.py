@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,13 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("LOG_LEVEL", "INFO")
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigError(f"LOG_LEVEL must be a logging level name such as INFO, got {level!r}")
+    return level
 
 
 def _networks(raw: str | None) -> tuple[IpNetwork, ...]:
@@ -82,8 +90,13 @@ class Settings:
     httpsms_audience: str | None = None
     # longest a delivery waits for its commit (then 503) before the gateway retries
     ingest_timeout_seconds: int = 3
+    # longest an ingest batch waits on another session's uncommitted copy of one of
+    # its SMS (lock_timeout of the group committer's connection; then 503)
+    ingest_lock_timeout_ms: int = 1000
     # longest the body of an SMS request may take to arrive
     body_read_timeout_seconds: int = 10
+    # the app's JSON log lines (api/logs.py): a logging level name
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,5 +118,7 @@ class Settings:
             signature_tolerance_seconds=_int(env, "MOMO_SMS_SIGNATURE_TOLERANCE_SECONDS", 300, 1),
             httpsms_audience=env.get("MOMO_SMS_GATEWAY_HTTPSMS_URL", "").strip() or None,
             ingest_timeout_seconds=_int(env, "MOMO_SMS_INGEST_TIMEOUT_SECONDS", 3, 1),
+            ingest_lock_timeout_ms=_int(env, "MOMO_SMS_INGEST_LOCK_TIMEOUT_MS", 1000, 1),
             body_read_timeout_seconds=_int(env, "MOMO_SMS_BODY_READ_TIMEOUT_SECONDS", 10, 1),
+            log_level=_log_level(env),
         )

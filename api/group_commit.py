@@ -18,7 +18,7 @@ them with one ``momo_sms_ingest_batch`` call on the worker's own connection.
   client sees 503 and retries; the dedupe hash makes the retry safe, whether
   or not the lost commit happened). The next batch opens a new connection.
 - One worker's deliveries now wait on each other, so nothing may wait long:
-  the connection's lock_timeout (Database: 1 s) fails a delivery stuck behind
+  the connection's lock_timeout (api/ingest.py: 1 s) fails a delivery stuck behind
   an uncommitted copy of the same SMS (503, the gateway retries) instead of
   stalling the worker's ingest.
 - A connection that stops answering (a network drop, a stalled server) must not

@@ -5,6 +5,11 @@ PostgreSQL yields to the others in its worker instead of holding an OS thread,
 and psycopg cooperates once gevent has patched the standard library (the
 worker does that before it loads the app). Concurrent SMS deliveries in a
 worker then share one commit (api/group_commit.py).
+
+The two variables read here (GUNICORN_WORKER_CLASS, GUNICORN_THREADS) configure
+gunicorn, not the app: gunicorn reads this file in its master process before any
+app exists (and bench/ingest.sh reads worker_class without a DATABASE_URL), so
+they stay here rather than in api.config.Settings.
 """
 
 import os
@@ -23,7 +28,10 @@ loglevel = "warning"
 
 def worker_exit(_server: object, worker: object) -> None:
     """Close the worker's database connections; the ingest group committer logs its totals."""
+    from flask import Flask
+
+    from api import close_app
+
     app = getattr(worker, "wsgi", None)
-    extensions = getattr(app, "extensions", None)
-    if extensions and "db" in extensions:
-        extensions["db"].close()
+    if isinstance(app, Flask):  # the worker loaded the app
+        close_app(app)

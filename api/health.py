@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
-from api.db import Database
+from api import context
+from api.db import Role
 from api.logs import log_event
 
 bp = Blueprint("health", __name__)
@@ -32,10 +33,10 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    db: Database = current_app.extensions["db"]
+    db = context.database()
     expected = expected_migration_version()
     try:
-        with db.connection("app_ingest") as conn:
+        with db.connection(Role.INGEST) as conn:
             row = conn.execute("select app_readiness()").fetchone()
         facts = row[0] if row else {}
     except Exception as exc:  # any failure to reach the database means not ready

@@ -3,7 +3,8 @@
 The spec's route takes the spec's JSON (X-Signature, or Standard Webhooks
 headers); POST /functions/v1/momo-sms-hook/<gateway> takes a gateway's own
 request (api/gateways.py). Both end in _store: the same validation (SQL),
-group commit, dedupe, logs and metrics.
+group commit, dedupe, logs and metrics. The blueprint owns the app's group
+committer (api/group_commit.py), created when the blueprint is registered.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import psycopg
 from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import get_content_length
 
+from api import context
 from api.config import Settings
-from api.db import Database
+from api.db import Role, set_role
 from api.errors import ApiError
 from api.gateways import GATEWAYS, Gateway, secrets_for
 from api.gateways import Request as GatewayRequest
-from api.group_commit import Delivery
+from api.group_commit import Delivery, GroupCommitter
 from api.logs import log_event
 from api.payload import optional_string, parse_object, storable
 from api.security import (
@@ -36,6 +41,49 @@ from api.security import (
 )
 
 bp = Blueprint("ingest", __name__)
+
+
+def group_committer(settings: Settings) -> GroupCommitter:
+    """A group committer for SMS ingest; it opens its own connection at its first batch."""
+    return GroupCommitter(
+        partial(_committer_connection, settings), wait_timeout=settings.ingest_timeout_seconds
+    )
+
+
+def _committer_connection(settings: Settings) -> psycopg.Connection:
+    bound = settings.ingest_timeout_seconds
+    conn = psycopg.connect(
+        settings.database_url,
+        autocommit=True,
+        application_name=f"api:{Role.INGEST}:group-commit",
+        connect_timeout=max(2, bound),
+        # A dropped network: the kernel gives up on unacknowledged data after
+        # tcp_user_timeout, and keepalives find an idle peer gone, so a read
+        # does not wait for TCP's own retransmission limit (~15 minutes).
+        keepalives=1,
+        keepalives_idle=5,
+        keepalives_interval=2,
+        keepalives_count=2,
+        tcp_user_timeout=bound * 1000,
+    )
+    set_role(conn, Role.INGEST)
+    # A batch stuck behind another session's uncommitted copy of one of its SMS
+    # would hold up every delivery of this worker: fail it fast instead. A
+    # statement the server is slow to finish is cancelled after the same bound
+    # the committer waits (GroupCommitter's watchdog covers a silent server).
+    timeout = sql.Literal(f"{settings.ingest_lock_timeout_ms}ms")
+    conn.execute(sql.SQL("set lock_timeout = {}").format(timeout))
+    conn.execute(sql.SQL("set statement_timeout = {}").format(sql.Literal(f"{bound * 1000}ms")))
+    return conn
+
+
+def _setup(state: BlueprintSetupState) -> None:
+    """One committer per app, so per gunicorn worker; api.close_app closes it."""
+    app = state.app
+    app.extensions[context.INGEST_COMMITTER] = group_committer(context.settings(app))
+
+
+bp.record_once(_setup)
 
 
 def _reject(error: ApiError, reason: str, client: str | None) -> ApiError:
@@ -52,7 +100,7 @@ def _reject(error: ApiError, reason: str, client: str | None) -> ApiError:
 
 @bp.post("/functions/v1/momo-sms-hook")
 def momo_sms_hook() -> Response:
-    settings: Settings = current_app.extensions["settings"]
+    settings = context.settings()
     client = client_address(request, settings.trusted_proxy_hops)
     body = _admitted_body(settings, client)
 
@@ -109,7 +157,7 @@ def momo_sms_hook() -> Response:
 
 def _gateway_hook(gateway: Gateway) -> Callable[[], Response]:
     def hook() -> Response:
-        settings: Settings = current_app.extensions["settings"]
+        settings = context.settings()
         client = client_address(request, settings.trusted_proxy_hops)
         try:
             body = _admitted_body(settings, client)
@@ -163,8 +211,7 @@ def _admitted_body(settings: Settings, client: str | None) -> bytes:
 def _store(delivery: Delivery, client: str | None, size: int) -> tuple[str, bool]:
     """Store one mapped delivery (group commit): its inbox id and whether it was a repeat."""
     try:
-        db: Database = current_app.extensions["db"]
-        stored = db.ingest_committer().store(delivery)
+        stored = context.ingest_committer().store(delivery)
     except psycopg.Error as exc:
         # The function's own checks (MM400) are rejections too; anything else is ours.
         error = ApiError.from_database(exc)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 
 import psycopg
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from api.config import Settings
-from api.db import Database
+from api import context
+from api.db import Role
 from api.errors import ApiError
 from api.logs import log_event
 from api.payload import optional_string, parse_object
@@ -45,7 +45,7 @@ def _rejected(error: ApiError, reservation_id: str | None, client: str | None) -
 
 @bp.post("/api/internal/release-reservation")
 def release_reservation() -> Response:
-    settings: Settings = current_app.extensions["settings"]
+    settings = context.settings()
     client = client_address(request, settings.trusted_proxy_hops)
     if not bearer_token_valid(request, settings.credits_admin_token):
         raise _rejected(
@@ -63,9 +63,9 @@ def release_reservation() -> Response:
         error = ApiError(400, "invalid_field", "reservationId must not be empty", "reservationId")
         raise _rejected(error, None, client)
 
-    db: Database = current_app.extensions["db"]
+    db = context.database()
     try:
-        with db.connection("app_credits") as conn, conn.cursor(row_factory=dict_row) as cur:
+        with db.connection(Role.CREDITS) as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(
                 RELEASE_SQL,
                 (reservation_id, RELEASE_REASON, Jsonb({"releasedVia": "api", "client": client})),

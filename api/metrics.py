@@ -1,9 +1,10 @@
 """GET /metrics: Prometheus text format for scrapers.
 
-Each app owns its CollectorRegistry (app.extensions["metrics"]); nothing is
-module-level state. Two kinds of series:
+Each app owns its CollectorRegistry (api/context.py: metrics()), created when
+the blueprint is registered; nothing is module-level state. Two kinds of series:
 
-- HTTP requests, counted and timed by app-wide before/after hooks, labelled by
+- HTTP requests, counted and timed by start_timer and observe, which create_app
+  registers as the app's before/after request hooks, labelled by
   the URL rule (``/monitoring/<name>``), never the raw path, and by method (a
   method outside KNOWN_METHODS is "other").
 - Database series, read at scrape time from the monitoring views as app_analyst
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -36,15 +37,15 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import PoolTimeout
 
-from api.config import Settings
-from api.db import Database
+from api import context
+from api.db import Database, Role
 from api.errors import ApiError
 from api.logs import log_event
 from api.security import bearer_token_valid
 
 bp = Blueprint("metrics", __name__)
 
-ROLE = "app_analyst"
+ROLE = Role.ANALYST
 
 # The credits engineer's views (names and columns are a contract), keyed by
 # what they provide; series are exported only for the views that exist.
@@ -320,7 +321,7 @@ class DatabaseCollector:
 
 
 def _setup(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     registry = CollectorRegistry()
     metrics = Metrics(
         registry=registry,
@@ -337,11 +338,11 @@ def _setup(state: BlueprintSetupState) -> None:
             registry=registry,
         ),
     )
-    settings: Settings = app.extensions["settings"]
+    settings = context.settings(app)
     registry.register(
-        DatabaseCollector(app.extensions["db"], per_shop=settings.monitoring_token is not None)
+        DatabaseCollector(context.database(app), per_shop=settings.monitoring_token is not None)
     )
-    app.extensions["metrics"] = metrics
+    app.extensions[context.METRICS] = metrics
     if not settings.monitoring_token:
         log_event(
             "metrics.unauthenticated",
@@ -367,15 +368,15 @@ def _method_label() -> str:
     return method if method in KNOWN_METHODS else "other"
 
 
-@bp.before_app_request
-def _start_timer() -> None:
+def start_timer() -> None:
+    """Before every request of the app (create_app registers it)."""
     g.metrics_started = time.perf_counter()
 
 
-@bp.after_app_request
-def _observe(response: Response) -> Response:
+def observe(response: Response) -> Response:
+    """After every request of the app (create_app registers it): count and time it."""
     started = g.pop("metrics_started", None)
-    metrics: Metrics = current_app.extensions["metrics"]
+    metrics = context.metrics()
     endpoint = _endpoint_label()
     method = _method_label()
     metrics.requests.labels(endpoint, method, str(response.status_code)).inc()
@@ -386,9 +387,8 @@ def _observe(response: Response) -> Response:
 
 @bp.get("/metrics")
 def metrics_endpoint() -> Response:
-    settings: Settings = current_app.extensions["settings"]
+    settings = context.settings()
     if settings.monitoring_token and not bearer_token_valid(request, settings.monitoring_token):
         log_event("metrics.rejected", logging.WARNING, reason="token")
         raise ApiError(401, "unauthorized", "missing or invalid bearer token")
-    metrics: Metrics = current_app.extensions["metrics"]
-    return Response(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(context.metrics().registry), content_type=CONTENT_TYPE_LATEST)

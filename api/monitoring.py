@@ -18,18 +18,18 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from psycopg import sql
 
-from api.config import Settings
-from api.db import Database
+from api import context
+from api.db import Role
 from api.errors import ApiError
 from api.logs import log_event
 from api.security import bearer_token_valid
 
 bp = Blueprint("monitoring", __name__)
 
-ROLE = "app_analyst"
+ROLE = Role.ANALYST
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
@@ -98,7 +98,7 @@ def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
 
 @bp.before_request
 def _authenticate() -> None:
-    settings: Settings = current_app.extensions["settings"]
+    settings = context.settings()
     if not settings.monitoring_token:
         log_event("monitoring.rejected", logging.WARNING, reason="token_not_configured")
         raise ApiError(
@@ -111,8 +111,7 @@ def _authenticate() -> None:
 
 @bp.get("/monitoring")
 def list_views() -> Response:
-    db: Database = current_app.extensions["db"]
-    rows = db.fetch_all(ROLE, LIST_SQL)
+    rows = context.database().fetch_all(ROLE, LIST_SQL)
     return jsonify({"ok": True, "views": [json_value(row) for row in rows]})
 
 
@@ -120,8 +119,7 @@ def list_views() -> Response:
 def read_view(name: str) -> Response:
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_arg("offset", 0, 0, 10_000_000)
-    db: Database = current_app.extensions["db"]
-    with db.connection(ROLE) as conn:
+    with context.database().connection(ROLE) as conn:
         found = conn.execute(FIND_SQL, (name,)).fetchone()
         if found is None:
             raise ApiError(404, "not_found", f"no monitoring view named {name!r}")

@@ -3,7 +3,7 @@
 # the worker count `make run` uses, HMAC signatures on, driven by wrk from 127.0.0.1.
 #
 # 1. Empties the inbox and what hangs off it (the benchmark database is scratch),
-#    starts the server (BENCH_CEILING_ENDPOINT=1 adds a bare POST /bench/ceiling).
+#    starts the server: the app plus a bare POST /bench/ceiling (bench/app.py).
 # 2. Warms both endpoints up, then measures the ceiling: the same server answering
 #    {"ok":true} without touching the database.
 # 3. Measures POST /functions/v1/momo-sms-hook with unique signed SMS, each sent once.
@@ -88,8 +88,8 @@ allocator_job() {
 
 worker_class=$("$python" -c 'import runpy; print(runpy.run_path("api/gunicorn_conf.py")["worker_class"])')
 echo "Starting gunicorn on $base: $workers $worker_class workers (api/gunicorn_conf.py)"
-BENCH_CEILING_ENDPOINT=1 "$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
-    --workers "$workers" 'api:create_app()' 2>"$work/server.log" &
+"$gunicorn" --config api/gunicorn_conf.py --bind "127.0.0.1:$port" \
+    --workers "$workers" 'bench.app:create_app()' 2>"$work/server.log" &
 server=$!
 stop_server() {
     if kill -0 "$server" 2>/dev/null; then

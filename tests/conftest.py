@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from pytest_postgresql import factories
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 
 if "TEST_DATABASE_URL" not in os.environ:
@@ -102,7 +102,7 @@ def make_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., o
 
     yield _make
     for app in apps:
-        app.extensions["db"].close()
+        close_app(app)
 
 
 @pytest.fixture

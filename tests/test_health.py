@@ -7,7 +7,7 @@ import socket
 import pytest
 
 import api.health
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 
 
@@ -70,7 +70,7 @@ def test_readyz_is_503_when_the_database_is_unreachable():
         response = app.test_client().get("/readyz")
         healthz = app.test_client().get("/healthz")
     finally:
-        app.extensions["db"].close()
+        close_app(app)
 
     assert_not_ready(response, {"database": False, "migrations": False, "pg_cron": False})
     assert healthz.status_code == 200  # alive, just not ready

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 
 HOOK = "/functions/v1/momo-sms-hook"
@@ -53,7 +53,7 @@ def test_concurrent_deliveries_through_the_app_store_one_row(db_url, admin, roun
         with ThreadPoolExecutor(THREADS) as pool:
             results = list(pool.map(deliver, range(THREADS)))
     finally:
-        app.extensions["db"].close()
+        close_app(app)
 
     assert [status for status, _ in results] == [200] * THREADS
     firsts = [body for _, body in results if "duplicate" not in body]

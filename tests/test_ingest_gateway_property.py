@@ -18,7 +18,7 @@ from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 from tests.gateway_helpers import (
     ANDROID_INCOME_SECRET,
@@ -104,7 +104,7 @@ def bodies_for(fixture: dict[str, Any]) -> st.SearchStrategy[bytes]:
 def app(db_url: str, admin: psycopg.Connection) -> Iterator[Flask]:
     app = create_app(Settings.from_env({"DATABASE_URL": db_url, **GATEWAY_ENV}))
     yield app
-    app.extensions["db"].close()
+    close_app(app)
 
 
 def check(app: Flask, admin, route: str, body: bytes, headers: dict, authentic: bool, **kw):

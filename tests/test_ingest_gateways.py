@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from flask import Flask
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 from tests.gateway_helpers import (
     ANDROID_INCOME_SECRET,
@@ -49,7 +49,7 @@ def gateway_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[...
 
     yield _make
     for app in apps:
-        app.extensions["db"].close()
+        close_app(app)
 
 
 @pytest.fixture
@@ -219,7 +219,7 @@ def test_a_route_without_its_secret_refuses_every_request(db_url, admin, route, 
         body = body_of(sms_gate_event())
         response = post(app, route, body, sms_gate_headers(body))
     finally:
-        app.extensions["db"].close()
+        close_app(app)
 
     assert_refused(response, admin)
     if route != "smssync":
@@ -397,7 +397,7 @@ def test_httpsms_without_the_webhook_url_refuses_every_request(db_url, admin):
     try:
         response = post(app, "httpsms", body_of(fixture_json("httpsms.json")), httpsms_headers())
     finally:
-        app.extensions["db"].close()
+        close_app(app)
     assert_refused(response, admin)
 
 

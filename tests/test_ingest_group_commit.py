@@ -19,10 +19,10 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from api import create_app
-from api.config import Settings
-from api.db import Database
+from api import close_app, context, create_app
+from api.config import ConfigError, Settings
 from api.group_commit import Delivery, GroupCommitter, Stored
+from api.ingest import group_committer
 
 BATCH = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%s, %s, %s, %s, %s::jsonb[])"
 RECEIVED_AT = "2025-01-18T14:20:00Z"
@@ -152,11 +152,12 @@ def test_an_empty_batch_stores_nothing(admin, connect_as):
 
 
 @pytest.fixture
-def database(db_url: str, admin: psycopg.Connection) -> Iterator[Database]:
+def committer(db_url: str, admin: psycopg.Connection) -> Iterator[GroupCommitter]:
     # A batch in flight is held for as long as a test needs (the default lock_timeout is 1 s).
-    db = Database(db_url, pool_size=2, ingest_lock_timeout_ms=60_000, ingest_timeout_seconds=60)
-    yield db
-    db.close()
+    settings = Settings(db_url, ingest_lock_timeout_ms=60_000, ingest_timeout_seconds=60)
+    committer = group_committer(settings)
+    yield committer
+    committer.close()
 
 
 def delivery(n: int, received_at: str | None = RECEIVED_AT) -> Delivery:
@@ -211,14 +212,14 @@ class InFlight:
 
 
 @pytest.fixture
-def in_flight(database: Database, db_url: str) -> Iterator[Callable[[], InFlight]]:
+def in_flight(committer: GroupCommitter, db_url: str) -> Iterator[Callable[[], InFlight]]:
     pools: list[ThreadPoolExecutor] = []
     opened: list[InFlight] = []
 
     def _make() -> InFlight:
         pool = ThreadPoolExecutor(16)
         pools.append(pool)
-        held = InFlight(database.ingest_committer(), db_url, pool)
+        held = InFlight(committer, db_url, pool)
         opened.append(held)
         return held
 
@@ -230,7 +231,7 @@ def in_flight(database: Database, db_url: str) -> Iterator[Callable[[], InFlight
         pool.shutdown(wait=True)
 
 
-def test_deliveries_arriving_during_a_commit_share_the_next_one(admin, database, in_flight):
+def test_deliveries_arriving_during_a_commit_share_the_next_one(admin, committer, in_flight):
     held = in_flight()
     queued = held.queue([delivery(n) for n in range(1, 6)])
 
@@ -241,11 +242,11 @@ def test_deliveries_arriving_during_a_commit_share_the_next_one(admin, database,
     stored = {r[1]: r[0] for r in inbox(admin)}
     assert [a.inbox_id for a in answers] == [stored[sms(n)] for n in range(1, 6)]
     assert not any(a.duplicate for a in answers)
-    stats = database.ingest_committer().stats
+    stats = committer.stats
     assert (stats.batches, stats.deliveries, stats.largest_batch) == (2, 6, 5)
 
 
-def test_an_invalid_delivery_in_a_batch_fails_alone(admin, database, in_flight):
+def test_an_invalid_delivery_in_a_batch_fails_alone(admin, committer, in_flight):
     held = in_flight()
     good_a, bad, good_b = held.queue(
         [delivery(1), delivery(2, received_at="2025-02-30T10:00:00Z"), delivery(3)]
@@ -262,11 +263,11 @@ def test_an_invalid_delivery_in_a_batch_fails_alone(admin, database, in_flight):
     assert set(stored) == {sms(0), sms(1), sms(3)}
     assert good_a.result(timeout=10) == Stored(stored[sms(1)], False)
     assert good_b.result(timeout=10) == Stored(stored[sms(3)], False)
-    assert database.ingest_committer().stats.fallbacks == 1
+    assert committer.stats.fallbacks == 1
 
 
 def test_a_killed_connection_fails_its_batch_and_retries_store_each_sms_once(
-    admin, database, in_flight
+    admin, committer, in_flight
 ):
     held = in_flight()
     queued = held.queue([delivery(n) for n in range(1, 4)])
@@ -282,7 +283,6 @@ def test_a_killed_connection_fails_its_batch_and_retries_store_each_sms_once(
     answers = [f.result(timeout=10) for f in queued]
     assert not any(a.duplicate for a in answers)
     held.release(commit=False)  # the admin's copy of SMS 0 never happened
-    committer = database.ingest_committer()
     retried = committer.store(delivery(0))  # the gateway retries the failed delivery
     again = [committer.store(delivery(n)) for n in range(4)]  # and, say, everything twice
 
@@ -294,11 +294,10 @@ def test_a_killed_connection_fails_its_batch_and_retries_store_each_sms_once(
 
 
 def test_a_delivery_stuck_behind_an_uncommitted_copy_fails_fast_and_the_rest_go_on(admin, db_url):
-    db = Database(db_url, pool_size=2, ingest_lock_timeout_ms=300)
+    committer = group_committer(Settings(db_url, ingest_lock_timeout_ms=300))
     blocker = psycopg.connect(db_url)
     blocker.execute("select momo_sms_ingest(%s, 'M-Money', %s, 'test')", (sms(0), RECEIVED_AT))
     try:
-        committer = db.ingest_committer()
         with ThreadPoolExecutor(4) as pool:
             stuck = pool.submit(committer.store, delivery(0))
             wait_until(lambda: InFlight._leader_waits(db_url), "the committer waits on SMS 0")
@@ -310,15 +309,39 @@ def test_a_delivery_stuck_behind_an_uncommitted_copy_fails_fast_and_the_rest_go_
     finally:
         blocker.rollback()
         blocker.close()
-        db.close()
+        committer.close()
 
     stored = {r[1]: r[0] for r in inbox(admin)}
     assert set(stored) == {sms(1), sms(2)}
     assert answers == [Stored(stored[sms(1)], False), Stored(stored[sms(2)], False)]
 
 
-def test_many_threads_each_get_their_own_row(admin, database):
-    committer = database.ingest_committer()
+@pytest.mark.parametrize(
+    ("env", "lock_timeout"),
+    [({}, "1s"), ({"MOMO_SMS_INGEST_LOCK_TIMEOUT_MS": "300"}, "300ms")],
+    ids=["default", "from-the-environment"],
+)
+def test_the_ingest_connection_takes_its_lock_timeout_from_the_settings(
+    admin, db_url, env, lock_timeout
+):
+    committer = group_committer(Settings.from_env({"DATABASE_URL": db_url, **env}))
+    try:
+        committer.store(delivery(1))  # opens the committer's connection
+        assert committer._conn is not None
+        assert committer._conn.execute("show lock_timeout").fetchone() == (lock_timeout,)
+    finally:
+        committer.close()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1s"])
+def test_a_bad_ingest_lock_timeout_refuses_to_start(value):
+    with pytest.raises(ConfigError, match="MOMO_SMS_INGEST_LOCK_TIMEOUT_MS"):
+        Settings.from_env(
+            {"DATABASE_URL": "postgresql://x", "MOMO_SMS_INGEST_LOCK_TIMEOUT_MS": value}
+        )
+
+
+def test_many_threads_each_get_their_own_row(admin, committer):
     start = threading.Barrier(16)
 
     def deliver(n: int) -> Stored:
@@ -340,7 +363,7 @@ def test_workers_racing_on_the_same_sms_store_it_once(admin, db_url):
     apps = [create_app(Settings(database_url=db_url, pool_size=2)) for _ in range(8)]
     body = json.dumps({"message": sms(7), "msisdn": "M-Money", "receivedAt": RECEIVED_AT})
     for n, app in enumerate(apps):  # open each committer's connection before the race
-        app.extensions["db"].ingest_committer().store(delivery(100 + n))
+        context.ingest_committer(app).store(delivery(100 + n))
     start = threading.Barrier(32)
 
     def post(n: int) -> dict:
@@ -357,7 +380,7 @@ def test_workers_racing_on_the_same_sms_store_it_once(admin, db_url):
             answers = list(pool.map(post, range(32)))
     finally:
         for app in apps:
-            app.extensions["db"].close()
+            close_app(app)
 
     rows = admin.execute(
         "select id, duplicate_count from momo_sms_inbox where raw_text = %s", (sms(7),)

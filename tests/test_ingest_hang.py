@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
+from api import context
 from tests.ingest_helpers import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
@@ -39,7 +40,7 @@ def test_a_stopped_backend_gives_503_and_ingest_recovers(admin, make_app):
     client = app.test_client()
     first = client.post(HOOK, data=body(0), content_type="application/json")
     assert first.status_code == 200
-    committer = app.extensions["db"].ingest_committer()
+    committer = context.ingest_committer(app)
     pid = committer._conn.info.backend_pid  # the worker's own ingest connection
 
     answers: dict[int, tuple[int, dict]] = {}

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from api import create_app
+from api import close_app, context, create_app
 from api.config import Settings
 from tests.ingest_helpers import inbox_state
 
@@ -433,10 +433,10 @@ def test_chunked_body_over_the_limit_is_413_and_stores_nothing(client, admin, st
 def test_unexpected_failure_is_500_json_without_details(make_app, admin, monkeypatch):
     app = make_app()
 
-    def broken():
+    def broken(_delivery):
         raise RuntimeError("connection string postgresql://secret@db")
 
-    monkeypatch.setattr(app.extensions["db"], "ingest_committer", broken)
+    monkeypatch.setattr(context.ingest_committer(app), "store", broken)
     response = post(app.test_client(), SMS)
 
     assert_error(response, 500, "internal_error")
@@ -457,7 +457,7 @@ def test_database_unreachable_is_503(admin):
     try:
         response = post(app.test_client(), SMS)
     finally:
-        app.extensions["db"].close()
+        close_app(app)
 
     assert_error(response, 503, "unavailable")
     assert inbox_state(admin) == (0, 0)

@@ -24,7 +24,7 @@ from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 from tests.ingest_helpers import inbox_state
 
@@ -223,7 +223,7 @@ def app(db_url: str, admin: psycopg.Connection) -> Iterator[Flask]:
         )
     )
     yield app
-    app.extensions["db"].close()
+    close_app(app)
 
 
 @settings(

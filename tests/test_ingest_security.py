@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from flask import Flask
 
-from api import create_app
+from api import close_app, create_app
 from api.config import ConfigError, Settings
 from tests.ingest_helpers import inbox_state
 
@@ -54,7 +54,7 @@ def app_from_env(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..
 
     yield _make
     for app in apps:
-        app.extensions["db"].close()
+        close_app(app)
 
 
 def deliver(

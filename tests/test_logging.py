@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
+from api.config import ConfigError, Settings
 from api.logs import JsonLineHandler, configure_logging, log_event
 
 HOOK = "/functions/v1/momo-sms-hook"
@@ -166,6 +167,25 @@ def test_log_level_warning_drops_info_events_and_keeps_rejections(log_stream, mo
     log_event("momo_sms_hook.rejected", logging.WARNING, reason="ip")
 
     assert [line["event"] for line in parse(log_stream.getvalue())] == ["momo_sms_hook.rejected"]
+
+
+def test_create_app_takes_the_log_level_from_its_settings(make_app, log_stream, monkeypatch):
+    logger = logging.getLogger("baskets")
+    monkeypatch.setattr(logger, "level", logger.level)  # restored after the test
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")  # only Settings.from_env reads the environment
+
+    make_app(log_level="WARNING")
+
+    assert logger.level == logging.WARNING
+    assert Settings.from_env({"DATABASE_URL": "postgresql://x"}).log_level == "INFO"
+    env = {"DATABASE_URL": "postgresql://x", "LOG_LEVEL": "ERROR"}
+    assert Settings.from_env(env).log_level == "ERROR"
+
+
+@pytest.mark.parametrize("value", ["", "info", "LOUD"])
+def test_an_unknown_log_level_refuses_to_start(value):
+    with pytest.raises(ConfigError, match="LOG_LEVEL"):
+        Settings.from_env({"DATABASE_URL": "postgresql://x", "LOG_LEVEL": value})
 
 
 def test_another_handler_gets_the_same_line_through_the_logging_path(log_stream):

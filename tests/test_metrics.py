@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api import create_app
+from api import close_app, create_app
 from api import metrics as metrics_module
 from api.config import Settings
 from tests.test_ops_support import craft_case, ingest, one, rows, scenario
@@ -218,4 +218,4 @@ def test_an_unreachable_database_still_serves_http_series():
         health = (("endpoint", "/healthz"), ("method", "GET"), ("status", "200"))
         assert m[("http_requests_total", health)] == 1
     finally:
-        app.extensions["db"].close()
+        close_app(app)

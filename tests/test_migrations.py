@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api import create_app
+from api import close_app, create_app
 from api.config import Settings
 from api.health import MIGRATIONS_DIR, expected_migration_version
 
@@ -134,7 +134,7 @@ def test_a_database_without_pg_cron_is_migrated_but_not_ready(scratch_url, first
     try:
         response = app.test_client().get("/readyz")
     finally:
-        app.extensions["db"].close()
+        close_app(app)
 
     assert response.status_code == 503
     assert response.get_json()["checks"] == {

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from api.db import Role
 from tests.ingest_helpers import inbox_state
 
 TABLE_PRIVILEGES = ["select", "insert", "update", "delete", "truncate", "references", "trigger"]
@@ -218,6 +219,16 @@ def test_app_web_acts_only_after_set_role_to_a_surface_role(admin, db_url):
             web.execute("set role postgres")
 
     assert inbox_state(admin) == (1, 0)
+
+
+def test_the_roles_the_api_acts_as_are_the_ones_app_web_may_switch_to(admin):
+    granted = admin.execute(
+        "select r.rolname from pg_auth_members as m "
+        "join pg_roles as r on r.oid = m.roleid "
+        "where m.member = 'app_web'::regrole"
+    ).fetchall()
+
+    assert {name for (name,) in granted} == set(Role)
 
 
 # --- app_analyst ------------------------------------------------------------------------------
