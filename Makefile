@@ -16,7 +16,7 @@ TEST_DB  := baskets_test
 BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help run db test test-db bench-db lint deps os-deps venv stop clean \
+.PHONY: help run db test test-db bench-db lint deps os-deps venv stop clean schema \
         bench-ingest bench-allocate bench-credits print-workers
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make test   - set everything up and run lint and the whole test suite"
 	@echo "make db     - start the local cluster, migrate, print the database URL"
 	@echo "make stop   - stop the local PostgreSQL clusters"
+	@echo "make schema - regenerate db/schema.sql from a freshly migrated database"
 	@echo "make bench-ingest | bench-allocate | bench-credits"
 
 os-deps:
@@ -62,6 +63,14 @@ test: deps
 	@$(MAKE) -s lint
 	@url=$$($(MAKE) -s test-db | tail -n 1); \
 	TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS)
+
+# db/schema.sql: a fresh temporary database on the test cluster, migrated and
+# dumped (scripts/schema.sh); tests/test_schema_file.py holds the file to it.
+schema: deps
+	@url=$$(scripts/pg_local.sh test $(TEST_DB) 54321 "$(TEST_PGPORT)" | tail -n 1); \
+	scripts/schema.sh "$$url" > db/schema.sql.new || { rm -f db/schema.sql.new; exit 1; }; \
+	mv db/schema.sql.new db/schema.sql; \
+	echo "db/schema.sql regenerated"
 
 stop:
 	@scripts/pg_stop.sh

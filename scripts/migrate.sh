@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Applies pending migrations with pgmigrate, then (re-)applies db/functions,
-# db/views and db/grants. pgmigrate runs its afterAll callbacks only when a
-# migration is pending; when none is, this script applies the same files itself
-# in one transaction, so changing a function file is enough to deploy it.
+# Applies pending migrations with pgmigrate, then (re-)applies the functions,
+# views and grants listed in db/migrations.yml (callbacks.afterAll). pgmigrate
+# runs its afterAll callbacks only when a migration is pending; when none is,
+# this script applies the same files itself, in the same order (expanded by
+# pgmigrate's own code from that one list), in one transaction, so changing a
+# function file is enough to deploy it.
 # Usage: scripts/migrate.sh DATABASE_URL
 set -euo pipefail
-shopt -s nullglob
 url=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 pgmigrate=${PGMIGRATE:-$root/.venv/bin/pgmigrate}
+python=${PGMIGRATE_PYTHON:-$(dirname "$pgmigrate")/python}
 cd "$root/db"
 
 # pgmigrate silently skips files numbered below the highest applied version;
@@ -28,10 +30,18 @@ if [[ "$pending" -gt 0 ]]; then
     "$pgmigrate" -c "$url" -t latest --disable_schema_check --check_serial_versions migrate
 else
     echo "No pending migration; re-applying functions, views and grants"
+    # The afterAll list expanded as pgmigrate expands it (a folder: its files in name order).
+    list=$("$python" -c '
+import pgmigrate, yaml
+with open("migrations.yml", encoding="utf-8") as config:
+    callbacks = yaml.safe_load(config)["callbacks"]
+print("\n".join(pgmigrate._get_callbacks(callbacks).afterAll))')
     files=()
-    for dir in functions views grants; do
-        for f in "$dir"/*.sql; do files+=(-f "$f"); done
-    done
+    while IFS= read -r f; do [[ -n "$f" ]] && files+=(-f "$f"); done <<<"$list"
+    if [[ ${#files[@]} -eq 0 ]]; then
+        echo "db/migrations.yml lists no callbacks.afterAll files" >&2
+        exit 1
+    fi
     PGOPTIONS='-c check_function_bodies=off -c client_min_messages=warning' \
         psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$url" "${files[@]}" >/dev/null
 fi

@@ -13,15 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pgmigrate
 import psycopg
 import pytest
+import yaml
 from psycopg import sql
 
 from api import close_app, create_app
 from api.config import Settings
 from api.health import MIGRATIONS_DIR, expected_migration_version
 
-MIGRATE = Path(__file__).resolve().parent.parent / "scripts" / "migrate.sh"
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATE = ROOT / "scripts" / "migrate.sh"
+DB = ROOT / "db"
 
 
 def migrate(url: str) -> str:
@@ -142,3 +146,24 @@ def test_a_database_without_pg_cron_is_migrated_but_not_ready(scratch_url, first
         "migrations": True,
         "pg_cron": False,
     }
+
+
+def after_all() -> list[str]:
+    """db/migrations.yml's callbacks.afterAll expanded as pgmigrate expands it."""
+    config = yaml.safe_load((DB / "migrations.yml").read_text(encoding="utf-8"))
+    return [str(Path(f)) for f in pgmigrate._get_callbacks(config["callbacks"], str(DB)).afterAll]
+
+
+def test_the_apply_order_lists_every_function_view_and_grant_file():
+    files = after_all()
+    on_disk = sorted(
+        str(f)
+        for folder in ("functions", "views", "grants")
+        for f in (DB / folder).rglob("*")
+        if f.is_file()
+    )
+    assert sorted(files) == on_disk  # every file, once
+    assert all(f.endswith(".sql") for f in files)  # no subfolder or note pgmigrate would run as SQL
+    grants = [Path(f).name for f in files if Path(f).parent.name == "grants"]
+    assert grants[0] == "reset.sql"  # take everything away first, then grant
+    assert files[-len(grants) :] == [str(DB / "grants" / g) for g in grants]  # after every object

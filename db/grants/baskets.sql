@@ -1,22 +1,6 @@
--- Privileges for the Baskets module. Re-applied after every migration, so they
--- never drift. Default: nothing for anyone; each role gets exactly its surface.
-revoke all on all tables in schema public from public;
-revoke all on all sequences in schema public from public;
-revoke execute on all functions in schema public from public;
--- procedures are not functions: momo_allocator_drain() would stay executable by public
-revoke execute on all procedures in schema public from public;
-revoke all on all tables in schema monitoring from public;
--- and from every app role, so a privilege granted by hand does not survive a migration
-revoke all on all tables in schema public, monitoring
-from app_ingest, app_allocator, app_analyst, app_dba, app_credits, app_web;
-revoke execute on all routines in schema public, monitoring
-from app_ingest, app_allocator, app_analyst, app_dba, app_credits, app_web;
-
-grant usage on schema public to app_ingest, app_allocator, app_analyst, app_dba, app_credits;
-grant usage on schema monitoring to app_analyst, app_dba;
-
-grant execute on function app_readiness() to
-app_ingest, app_allocator, app_analyst, app_dba, app_credits;
+-- Privileges for the Baskets module: ingest, parse, allocate, ledger and cycles
+-- (db/functions/baskets, db/views/baskets). Applied after reset.sql and
+-- common.sql: each role gets exactly its surface.
 
 -- Ingest: only the storing functions (one SMS, or several in one transaction).
 grant execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text)
@@ -29,12 +13,10 @@ grant execute on function momo_sms_ingest_batch(
 -- nothing except through functions.
 grant select on
 profiles, ibimina, ibimina_members, momo_sms_inbox, momo_parsed_txns, momo_unmatched,
-contributions_ledger, contribution_cycles, audit_log, app_settings, momo_balance_holds
+contributions_ledger, contribution_cycles, momo_balance_holds
 to app_dba;
-grant execute on function setting_set(text, text, text) to app_dba;
 
--- Analysts and DBAs read the monitoring views.
-grant select on all tables in schema monitoring to app_analyst, app_dba;
+-- Analysts and DBAs read the balance chain's breaks (monitoring.balance_gaps).
 grant execute on function _momo_balance_gaps(interval) to app_analyst, app_dba;
 
 -- DBAs keep the operator senders (each change audited by its trigger).
