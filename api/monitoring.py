@@ -1,6 +1,6 @@
 """GET /monitoring and GET /monitoring/<view>: the monitoring views as JSON (analysts).
 
-The views live in the database (schema monitoring, db/views/monitoring_*.sql);
+The views live in the database (schema monitoring, db/views/<module>/monitoring_*.sql);
 this module only lists them and returns their rows. A view name from the path
 is looked up in the catalog first and then quoted with sql.Identifier, so the
 path never becomes SQL. Everything runs as app_analyst, which may only read
