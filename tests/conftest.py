@@ -18,6 +18,11 @@ from pytest_postgresql import factories
 from api import create_app
 from api.config import Settings
 
+# Helpers in tests/support get pytest's assertion messages, as test modules do.
+pytest.register_assert_rewrite("tests.support")
+
+from tests.support.database import reset_database  # noqa: E402
+
 if "TEST_DATABASE_URL" not in os.environ:
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
 
@@ -28,33 +33,11 @@ postgresql_noproc = factories.postgresql_noproc(
     host=_url.hostname, port=_url.port, user=_url.username, dbname=_url.path.lstrip("/")
 )
 
-# Tables whose rows are configuration shipped by migrations, not test data.
-SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats", "momo_provider_senders"}
-
 
 @pytest.fixture(scope="session")
 def db_url(postgresql_noproc) -> str:
     p = postgresql_noproc
     return f"postgresql://{p.user}@{p.host}:{p.port}/{p.dbname}"
-
-
-def reset_database(conn: psycopg.Connection) -> None:
-    tables = [
-        row[0]
-        for row in conn.execute(
-            "select format('%%I.%%I', schemaname, tablename) from pg_tables "
-            "where schemaname in ('public', 'monitoring') and not (tablename = any(%s))",
-            (list(SEED_TABLES),),
-        )
-    ]
-    with conn.transaction():
-        # replica mode: the append-only guards must not stop the test reset
-        conn.execute("set local session_replication_role = replica")
-        if tables:
-            conn.execute(f"truncate {', '.join(tables)} restart identity cascade")
-        conn.execute("update app_settings set value = default_value where value <> default_value")
-    # The scheduler must not race the tests; cron tests switch their job on.
-    conn.execute("select cron.alter_job(jobid, active := false) from cron.job where active")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.allocation_helpers import (
+from tests.support.allocation import (
     add_group,
     add_member,
     allocate,
@@ -15,7 +15,7 @@ from tests.allocation_helpers import (
     ledger_total,
     p2p,
 )
-from tests.test_parse_sms import CASES, P2P_MASKED
+from tests.support.mtn_sms import CASES, P2P_MASKED
 
 # These tests are about decisions other than the balance chain (tests/test_balance_chain.py);
 # their SMS state made-up balances.
@@ -30,7 +30,7 @@ def group(admin):
 
 
 def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
-    member = add_member(admin, group, PHONE)
+    member = add_member(admin, group, PHONE).member_id
     inbox_id = ingest(admin, p2p(5000, "250781234567", "111"))
     summary = allocate(admin)
     assert summary == {
@@ -65,7 +65,7 @@ def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
 
 
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):
-    member = add_member(admin, group, "+250788000111", code="M-0042")
+    member = add_member(admin, group, "+250788000111", code="M-0042").member_id
     ingest(admin, P2P_MASKED.replace("Message from sender: .", "Message from sender: M-0042."))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute("select member_id from contributions_ledger").fetchone() == (member,)
@@ -143,7 +143,7 @@ def test_member_of_two_groups_is_membership_ambiguous(admin, group):
 
 def test_member_code_resolves_a_member_of_two_groups(admin, group):
     add_member(admin, group, PHONE, code="A-1")
-    second = add_member(admin, add_group(admin), PHONE, code="B-2")
+    second = add_member(admin, add_group(admin), PHONE, code="B-2").member_id
     ingest(admin, p2p(100, "250781234567", "1", note="B-2"))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute("select member_id from contributions_ledger").fetchone() == (second,)
@@ -159,7 +159,7 @@ def test_phone_and_code_naming_different_members_is_not_allocated(admin, group):
 
 
 def test_masked_number_only_suggests_a_member(admin, group):
-    member = add_member(admin, group, "+250788111482", name="Aline Mukamana")
+    member = add_member(admin, group, "+250788111482", name="Aline Mukamana").member_id
     ingest(admin, P2P_MASKED)
     allocate(admin)
     assert unmatched_case(admin) == ("profile_not_found", "open", True, member)
@@ -229,7 +229,7 @@ def test_duplicate_in_a_later_batch_is_still_a_duplicate(admin, group):
 
 
 def test_txn_already_in_the_ledger_is_a_ledger_level_duplicate(admin, group):
-    member = add_member(admin, group, PHONE)
+    member = add_member(admin, group, PHONE).member_id
     admin.execute(
         "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
         "txn_id, source) values (%s, %s, 700, 'RWF', 202410, '555', 'manual')",

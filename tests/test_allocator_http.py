@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.allocation_helpers import add_group, add_member, ingest, p2p
+from tests.support.allocation import add_group, add_member, ingest, p2p
 
 # These tests are about decisions other than the balance chain (tests/test_balance_chain.py);
 # their SMS state made-up balances.

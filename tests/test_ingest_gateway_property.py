@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from api import create_app
 from api.config import Settings
-from tests.gateway_helpers import (
+from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
     HOOK,
@@ -31,7 +31,7 @@ from tests.gateway_helpers import (
     sms_gate_headers,
     standard_webhooks_headers,
 )
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 chars = st.one_of(
     st.characters(),

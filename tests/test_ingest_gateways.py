@@ -19,7 +19,7 @@ from flask import Flask
 
 from api import create_app
 from api.config import Settings
-from tests.gateway_helpers import (
+from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
     HOOK,
@@ -32,7 +32,7 @@ from tests.gateway_helpers import (
     smssync_form,
     standard_webhooks_headers,
 )
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 SMS_TEXT = fixture_json("sms-gate.json")["payload"]["message"]
 

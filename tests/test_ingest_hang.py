@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 

@@ -18,7 +18,7 @@ from werkzeug.test import EnvironBuilder
 
 from api import create_app
 from api.config import Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SMS = {

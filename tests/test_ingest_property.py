@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from api import create_app
 from api.config import Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SECRET = b"property-secret"

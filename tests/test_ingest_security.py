@@ -15,7 +15,7 @@ from flask import Flask
 
 from api import create_app
 from api.config import ConfigError, Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "gateway-secret-2025"

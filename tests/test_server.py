@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.gateway_helpers import fixture_json, sms_gate_headers
+from tests.support.gateways import fixture_json, sms_gate_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"

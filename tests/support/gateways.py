@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures" / "gateways"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gateways"
 HOOK = "/functions/v1/momo-sms-hook"
 
 SMS_GATE_SECRET = "sms-gate-signing-key"
