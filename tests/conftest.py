@@ -1,5 +1,7 @@
 """Shared fixtures: the project's own PostgreSQL (with pg_cron), never a mock.
 
+Fixtures only; the helpers the test modules share are in tests/support.
+
 `make test` starts the test cluster, migrates it, and exports TEST_DATABASE_URL.
 pytest-postgresql's noproc fixture describes that server; every test starts
 from empty tables (seed tables kept), default settings and paused cron jobs.
@@ -13,6 +15,7 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from flask import Flask
 from pytest_postgresql import factories
 
 from api import create_app
@@ -72,20 +75,38 @@ def connect_as(db_url: str) -> Iterator[Callable[[str], psycopg.Connection]]:
 
 
 @pytest.fixture
-def make_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., object]]:
-    """Build the real Flask app against the test database with settings overrides."""
-    apps = []
+def built_apps(db_url: str, admin: psycopg.Connection) -> Iterator[list[Flask]]:
+    """The apps a test builds (on a freshly reset database); their pools closed afterwards."""
+    apps: list[Flask] = []
+    yield apps
+    for app in apps:
+        app.extensions["db"].close()
 
-    def _make(**overrides: object):
+
+@pytest.fixture
+def make_app(db_url: str, built_apps: list[Flask]) -> Callable[..., Flask]:
+    """Build the real Flask app against the test database with settings overrides."""
+
+    def _make(**overrides: object) -> Flask:
         settings = Settings(database_url=db_url, pool_size=4, **overrides)  # type: ignore[arg-type]
         app = create_app(settings)
         app.config["TESTING"] = True
-        apps.append(app)
+        built_apps.append(app)
         return app
 
-    yield _make
-    for app in apps:
-        app.extensions["db"].close()
+    return _make
+
+
+@pytest.fixture
+def app_from_env(db_url: str, built_apps: list[Flask]) -> Callable[..., Flask]:
+    """The real app configured the way production is: from environment variables."""
+
+    def _make(**env: str) -> Flask:
+        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **env}))
+        built_apps.append(app)
+        return app
+
+    return _make
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 
 from api import create_app
 from api.config import Settings
+from tests.support.gateways import HOOK
 
-HOOK = "/functions/v1/momo-sms-hook"
 THREADS = 16
 INGEST = "select inbox_id, duplicate from momo_sms_ingest(%s, %s, %s)"
 RACE_APP_NAME = "test_ingest_race"

@@ -8,18 +8,14 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api import create_app
-from api.config import Settings
 from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
@@ -101,10 +97,8 @@ def bodies_for(fixture: dict[str, Any]) -> st.SearchStrategy[bytes]:
 
 
 @pytest.fixture
-def app(db_url: str, admin: psycopg.Connection) -> Iterator[Flask]:
-    app = create_app(Settings.from_env({"DATABASE_URL": db_url, **GATEWAY_ENV}))
-    yield app
-    app.extensions["db"].close()
+def app(app_from_env) -> Flask:
+    return app_from_env(**GATEWAY_ENV)
 
 
 def check(app: Flask, admin, route: str, body: bytes, headers: dict, authentic: bool, **kw):

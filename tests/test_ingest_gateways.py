@@ -9,7 +9,7 @@ import copy
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -38,18 +38,9 @@ SMS_TEXT = fixture_json("sms-gate.json")["payload"]["message"]
 
 
 @pytest.fixture
-def gateway_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., Flask]]:
+def gateway_app(app_from_env) -> Callable[..., Flask]:
     """The real app configured from the environment, every gateway route with its secret."""
-    apps: list[Flask] = []
-
-    def _make(**env: str) -> Flask:
-        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **GATEWAY_ENV, **env}))
-        apps.append(app)
-        return app
-
-    yield _make
-    for app in apps:
-        app.extensions["db"].close()
+    return lambda **env: app_from_env(**{**GATEWAY_ENV, **env})
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
+from tests.support.gateways import HOOK
 from tests.support.ingest import inbox_state
-
-HOOK = "/functions/v1/momo-sms-hook"
 
 
 def body(n: int) -> str:

@@ -7,17 +7,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 
-import psycopg
 import pytest
 from flask import Flask
 
-from api import create_app
 from api.config import ConfigError, Settings
+from tests.support.gateways import HOOK
 from tests.support.ingest import inbox_state
 
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "gateway-secret-2025"
 BODY = json.dumps(
     {
@@ -40,21 +38,6 @@ def assert_error(response, status: int, code: str) -> None:
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str)
     assert "field" not in body["error"]
-
-
-@pytest.fixture
-def app_from_env(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., Flask]]:
-    """The real app configured the way production is: from environment variables."""
-    apps: list[Flask] = []
-
-    def _make(**env: str) -> Flask:
-        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **env}))
-        apps.append(app)
-        return app
-
-    yield _make
-    for app in apps:
-        app.extensions["db"].close()
 
 
 def deliver(

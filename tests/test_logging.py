@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 
 from api.logs import JsonLineHandler, configure_logging, log_event
+from tests.support.gateways import HOOK
 
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "log-test-secret-7f3a9c"
 # A marker that appears only in SMS text: if any log line contains it, an SMS leaked.
 MARKER = "PAYER-XJ42-KAMANZI"

@@ -10,12 +10,14 @@ import pytest
 
 from tests.support.allocation import Member, add_group, add_member, allocate
 from tests.support.database import one_row, rows, scalar
-from tests.support.operations import craft_case, ingest_from_modem, scenario, sms_text
-
-ALLOCATOR_ON = (
-    "select cron.alter_job(jobid, active := true) from cron.job where jobname = 'momo-allocator'"
+from tests.support.operations import (
+    allocator_job_active,
+    craft_case,
+    ingest_from_modem,
+    scenario,
+    set_allocator_job,
+    sms_text,
 )
-ALLOCATOR_OFF = ALLOCATOR_ON.replace("true", "false")
 
 # The credits engineer's views have their own tests.
 OTHER_OWNERS = re.compile(r"^(credit|wallet)")
@@ -501,8 +503,7 @@ def healthy_cron(admin) -> Iterator[None]:
 
 
 def test_overview_is_ok_when_nothing_needs_a_person(admin, analyst, healthy_cron):
-    admin.execute(ALLOCATOR_ON)
-    try:
+    with allocator_job_active(admin):
         o = one_row(analyst, "select * from monitoring.overview")
         assert (o["status"], o["alerts_firing"], o["allocator_state"], o["next_step"]) == (
             "ok",
@@ -510,12 +511,10 @@ def test_overview_is_ok_when_nothing_needs_a_person(admin, analyst, healthy_cron
             "active",
             "Nothing to do.",
         )
-    finally:
-        admin.execute(ALLOCATOR_OFF)
 
 
 def test_overview_names_the_problem_and_the_next_step(admin, analyst, connect_as, healthy_cron):
-    admin.execute(ALLOCATOR_ON)
+    set_allocator_job(admin, True)
     s = scenario(admin)
     craft_case(admin, "dead_letter", parsed=False)
     admin.execute("update momo_unmatched set created_at = now() - interval '2 hours'")
@@ -536,8 +535,7 @@ def test_overview_names_the_problem_and_the_next_step(admin, analyst, connect_as
 def test_overview_points_at_a_whole_allocator_fault_and_an_overdrawn_wallet(
     admin, analyst, healthy_cron
 ):
-    admin.execute(ALLOCATOR_ON)
-    try:
+    with allocator_job_active(admin):
         admin.execute(
             "insert into momo_allocator_faults (sqlstate, message) values ('55P03', 'lock timeout')"
         )
@@ -552,5 +550,3 @@ def test_overview_points_at_a_whole_allocator_fault_and_an_overdrawn_wallet(
         o = one_row(analyst, "select * from monitoring.overview")
         assert o["alerts_firing"] == ["credit_wallets_overdrawn"]
         assert "Runbook: Campaign charged after its reservation" in o["next_step"]
-    finally:
-        admin.execute(ALLOCATOR_OFF)

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.support.database import one_row, rows, scalar
-from tests.support.operations import refused_changes_nothing
+from tests.support.operations import allocator_job_active, refused_changes_nothing
 
 PAUSE = "select momo_allocator_pause(%s)"
 RESUME = "select momo_allocator_resume(%s)"
@@ -16,12 +16,8 @@ def job_active(admin) -> bool:
 @pytest.fixture
 def running(admin):
     """The allocator job as in production: active (the test reset pauses every job)."""
-    switch = (
-        "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
-    )
-    admin.execute(switch, (True,))
-    yield admin
-    admin.execute(switch, (False,))  # never leave the scheduler running between tests
+    with allocator_job_active(admin):
+        yield admin
 
 
 def test_pause_switches_the_job_off_and_shows_who_and_why(running, connect_as):

@@ -17,6 +17,7 @@ import pytest
 from bench.backlog import create_members, delivered, enqueue_mixed_sms, expected_outcomes
 from tests.support.allocation import assert_cycles_match_ledger, ingest, p2p
 from tests.support.database import one_row, scalar
+from tests.support.operations import allocator_job_active
 
 N_SMS = 100_000
 N_MEMBERS = 2_000
@@ -28,12 +29,8 @@ PROCESSED = "select count(*) from momo_sms_inbox where processed_at is not null"
 @pytest.fixture
 def running(admin):
     """The allocator job active, as in production (the test reset pauses every job)."""
-    switch = (
-        "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
-    )
-    admin.execute(switch, (True,))
-    yield admin
-    admin.execute(switch, (False,))
+    with allocator_job_active(admin):
+        yield admin
 
 
 def run_in_thread(db_url: str, command: str, errors: list[BaseException]) -> threading.Thread:

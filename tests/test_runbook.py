@@ -10,19 +10,15 @@ import pytest
 
 from tests.support.allocation import add_group, add_member, allocate
 from tests.support.database import one_row, rows, scalar
-from tests.support.operations import craft_case, ingest_from_modem, sms_text
+from tests.support.operations import allocator_job_active, craft_case, ingest_from_modem, sms_text
 from tests.support.runbook import RUNBOOK, runbook_part, runbook_sql, substitute
 
 
 @pytest.fixture
 def allocator_job(admin):
     """The momo-allocator job active, as in production; paused again afterwards."""
-    switch = (
-        "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
-    )
-    admin.execute(switch, (True,))
-    yield
-    admin.execute(switch, (False,))
+    with allocator_job_active(admin):
+        yield
 
 
 def test_the_runbook_covers_credit_reconciliation():

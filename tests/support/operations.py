@@ -8,6 +8,8 @@ letters) is inserted directly as superuser.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,27 @@ SNAPSHOT_TABLES = {
     "audit_log": "id",
     "app_settings": "key",
 }
+
+
+ALLOCATOR_SWITCH = (
+    "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
+)
+
+
+def set_allocator_job(admin: psycopg.Connection, active: bool) -> None:
+    """Switch the momo-allocator pg_cron job on or off directly, as a superuser."""
+    admin.execute(ALLOCATOR_SWITCH, (active,))
+
+
+@contextmanager
+def allocator_job_active(admin: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """The momo-allocator job active, as in production (the test reset pauses every job);
+    paused again afterwards: the scheduler never runs between tests."""
+    set_allocator_job(admin, True)
+    try:
+        yield admin
+    finally:
+        set_allocator_job(admin, False)
 
 
 def sms_text(
