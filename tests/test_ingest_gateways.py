@@ -28,6 +28,7 @@ from tests.support.gateways import (
     fixture_json,
     hex_hmac,
     httpsms_token,
+    post_to_hook,
     sms_gate_headers,
     smssync_form,
     standard_webhooks_headers,
@@ -49,13 +50,7 @@ def app(gateway_app) -> Flask:
 
 
 def post(app: Flask, route: str, body: bytes, headers: dict[str, str] | None = None, **kw):
-    return app.test_client().post(
-        f"{HOOK}/{route}" if route else HOOK,
-        data=body,
-        content_type=kw.pop("content_type", "application/json"),
-        headers=headers or {},
-        **kw,
-    )
+    return post_to_hook(app, body, headers, route, **kw)
 
 
 def stored_row(admin: psycopg.Connection) -> tuple:

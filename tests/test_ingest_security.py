@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from api.config import ConfigError, Settings
-from tests.support.gateways import HOOK
+from tests.support.gateways import post_to_hook
 from tests.support.ingest import inbox_state
 
 SECRET = "gateway-secret-2025"
@@ -50,13 +50,7 @@ def deliver(
     all_headers = list(dict(headers).items() if isinstance(headers, Mapping) else headers or [])
     if signature is not None:
         all_headers.append(("X-Signature", signature))
-    return app.test_client().post(
-        HOOK,
-        data=body,
-        content_type="application/json",
-        headers=all_headers,
-        environ_base={"REMOTE_ADDR": remote_addr},
-    )
+    return post_to_hook(app, body, all_headers, environ_base={"REMOTE_ADDR": remote_addr})
 
 
 # --- HMAC -------------------------------------------------------------------------------------
