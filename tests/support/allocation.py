@@ -80,7 +80,8 @@ def allocate(conn: psycopg.Connection, limit: int | None = 1000) -> dict:
     return row[0]
 
 
-def inbox(conn: psycopg.Connection, inbox_id: int) -> tuple:
+def inbox_outcome(conn: psycopg.Connection, inbox_id: int) -> tuple:
+    """(outcome, last_error, attempts, processed) of one inbox row."""
     row = conn.execute(
         "select outcome, last_error, attempts, processed_at is not null from momo_sms_inbox "
         "where id = %s",
@@ -88,6 +89,13 @@ def inbox(conn: psycopg.Connection, inbox_id: int) -> tuple:
     ).fetchone()
     assert row is not None
     return row
+
+
+def unprocessed(conn: psycopg.Connection) -> int:
+    """How many SMS the allocator has not processed yet."""
+    row = conn.execute("select count(*) from momo_sms_inbox where processed_at is null").fetchone()
+    assert row is not None
+    return row[0]
 
 
 def ledger_total(conn: psycopg.Connection) -> tuple:
