@@ -1,5 +1,7 @@
 """Shared fixtures: the project's own PostgreSQL (with pg_cron), never a mock.
 
+Fixtures only; the helpers the test modules share are in tests/support.
+
 `make test` starts the test cluster, migrates it, and exports TEST_DATABASE_URL.
 pytest-postgresql's noproc fixture describes that server; every test starts
 from empty tables (seed tables kept), default settings and paused cron jobs.
@@ -13,10 +15,16 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from flask import Flask
 from pytest_postgresql import factories
 
 from api import close_app, create_app
 from api.config import Settings
+
+# Helpers in tests/support get pytest's assertion messages, as test modules do.
+pytest.register_assert_rewrite("tests.support")
+
+from tests.support.database import reset_database  # noqa: E402
 
 if "TEST_DATABASE_URL" not in os.environ:
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
@@ -28,33 +36,11 @@ postgresql_noproc = factories.postgresql_noproc(
     host=_url.hostname, port=_url.port, user=_url.username, dbname=_url.path.lstrip("/")
 )
 
-# Tables whose rows are configuration shipped by migrations, not test data.
-SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats", "momo_provider_senders"}
-
 
 @pytest.fixture(scope="session")
 def db_url(postgresql_noproc) -> str:
     p = postgresql_noproc
     return f"postgresql://{p.user}@{p.host}:{p.port}/{p.dbname}"
-
-
-def reset_database(conn: psycopg.Connection) -> None:
-    tables = [
-        row[0]
-        for row in conn.execute(
-            "select format('%%I.%%I', schemaname, tablename) from pg_tables "
-            "where schemaname in ('public', 'monitoring') and not (tablename = any(%s))",
-            (list(SEED_TABLES),),
-        )
-    ]
-    with conn.transaction():
-        # replica mode: the append-only guards must not stop the test reset
-        conn.execute("set local session_replication_role = replica")
-        if tables:
-            conn.execute(f"truncate {', '.join(tables)} restart identity cascade")
-        conn.execute("update app_settings set value = default_value where value <> default_value")
-    # The scheduler must not race the tests; cron tests switch their job on.
-    conn.execute("select cron.alter_job(jobid, active := false) from cron.job where active")
 
 
 @pytest.fixture
@@ -89,20 +75,38 @@ def connect_as(db_url: str) -> Iterator[Callable[[str], psycopg.Connection]]:
 
 
 @pytest.fixture
-def make_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., object]]:
-    """Build the real Flask app against the test database with settings overrides."""
-    apps = []
+def built_apps(db_url: str, admin: psycopg.Connection) -> Iterator[list[Flask]]:
+    """The apps a test builds (on a freshly reset database); closed afterwards (close_app)."""
+    apps: list[Flask] = []
+    yield apps
+    for app in apps:
+        close_app(app)
 
-    def _make(**overrides: object):
+
+@pytest.fixture
+def make_app(db_url: str, built_apps: list[Flask]) -> Callable[..., Flask]:
+    """Build the real Flask app against the test database with settings overrides."""
+
+    def _make(**overrides: object) -> Flask:
         settings = Settings(database_url=db_url, pool_size=4, **overrides)  # type: ignore[arg-type]
         app = create_app(settings)
         app.config["TESTING"] = True
-        apps.append(app)
+        built_apps.append(app)
         return app
 
-    yield _make
-    for app in apps:
-        close_app(app)
+    return _make
+
+
+@pytest.fixture
+def app_from_env(db_url: str, built_apps: list[Flask]) -> Callable[..., Flask]:
+    """The real app configured the way production is: from environment variables."""
+
+    def _make(**env: str) -> Flask:
+        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **env}))
+        built_apps.append(app)
+        return app
+
+    return _make
 
 
 @pytest.fixture

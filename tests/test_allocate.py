@@ -5,17 +5,17 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.allocation_helpers import (
+from tests.support.allocation import (
     add_group,
     add_member,
     allocate,
     assert_cycles_match_ledger,
-    inbox,
+    inbox_outcome,
     ingest,
     ledger_total,
     p2p,
 )
-from tests.test_parse_sms import CASES, P2P_MASKED
+from tests.support.mtn_sms import CASES, P2P_MASKED
 
 # These tests are about decisions other than the balance chain (tests/test_balance_chain.py);
 # their SMS state made-up balances.
@@ -30,7 +30,7 @@ def group(admin):
 
 
 def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
-    member = add_member(admin, group, PHONE)
+    member = add_member(admin, group, PHONE).member_id
     inbox_id = ingest(admin, p2p(5000, "250781234567", "111"))
     summary = allocate(admin)
     assert summary == {
@@ -61,11 +61,11 @@ def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
         "select yyyymm, collected_amount, status from contribution_cycles"
     ).fetchone()
     assert cycle == (202410, Decimal("5000.00"), "open")
-    assert inbox(admin, inbox_id) == ("allocated", None, 1, True)
+    assert inbox_outcome(admin, inbox_id) == ("allocated", None, 1, True)
 
 
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):
-    member = add_member(admin, group, "+250788000111", code="M-0042")
+    member = add_member(admin, group, "+250788000111", code="M-0042").member_id
     ingest(admin, P2P_MASKED.replace("Message from sender: .", "Message from sender: M-0042."))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute("select member_id from contributions_ledger").fetchone() == (member,)
@@ -90,7 +90,7 @@ def test_money_out_or_neither_is_skipped_without_a_ledger_row(admin, group, name
     summary = allocate(admin)
     assert summary["skipped"] == 1
     assert ledger_total(admin) == (0, 0)
-    outcome, reason, _, processed = inbox(admin, inbox_id)
+    outcome, reason, _, processed = inbox_outcome(admin, inbox_id)
     assert (outcome, processed) == ("skipped", True)
     assert reason in ("skipped_money_out", "skipped_not_money_in")
 
@@ -99,7 +99,7 @@ def test_reversal_is_skipped_even_though_money_comes_in(admin, group):
     add_member(admin, group, "+250789876543")
     inbox_id = ingest(admin, CASES["reversal"][0])
     allocate(admin)
-    assert inbox(admin, inbox_id)[:2] == ("skipped", "skipped_reversal")
+    assert inbox_outcome(admin, inbox_id)[:2] == ("skipped", "skipped_reversal")
     assert ledger_total(admin) == (0, 0)
 
 
@@ -115,7 +115,7 @@ def test_deposit_without_payer_becomes_a_case(admin, group):
     inbox_id = ingest(admin, CASES["bank_deposit"][0])
     assert allocate(admin)["unmatched"] == 1
     assert unmatched_case(admin)[:3] == ("payer_unknown", "open", True)
-    assert inbox(admin, inbox_id)[:2] == ("unmatched", "payer_unknown")
+    assert inbox_outcome(admin, inbox_id)[:2] == ("unmatched", "payer_unknown")
     assert ledger_total(admin) == (0, 0)
 
 
@@ -143,7 +143,7 @@ def test_member_of_two_groups_is_membership_ambiguous(admin, group):
 
 def test_member_code_resolves_a_member_of_two_groups(admin, group):
     add_member(admin, group, PHONE, code="A-1")
-    second = add_member(admin, add_group(admin), PHONE, code="B-2")
+    second = add_member(admin, add_group(admin), PHONE, code="B-2").member_id
     ingest(admin, p2p(100, "250781234567", "1", note="B-2"))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute("select member_id from contributions_ledger").fetchone() == (second,)
@@ -159,7 +159,7 @@ def test_phone_and_code_naming_different_members_is_not_allocated(admin, group):
 
 
 def test_masked_number_only_suggests_a_member(admin, group):
-    member = add_member(admin, group, "+250788111482", name="Aline Mukamana")
+    member = add_member(admin, group, "+250788111482", name="Aline Mukamana").member_id
     ingest(admin, P2P_MASKED)
     allocate(admin)
     assert unmatched_case(admin) == ("profile_not_found", "open", True, member)
@@ -208,7 +208,7 @@ def test_same_txn_id_twice_is_a_parse_level_duplicate(admin, group):
     second = ingest(admin, p2p(700, "250781234567", "555"), "2024-10-20T09:05:00Z")
     summary = allocate(admin)
     assert (summary["allocated"], summary["duplicates"]) == (1, 1)
-    assert inbox(admin, second)[:2] == ("duplicate", "duplicate_txn")
+    assert inbox_outcome(admin, second)[:2] == ("duplicate", "duplicate_txn")
     dup = admin.execute(
         "select d.txn_id, d.duplicate_of = o.id from momo_parsed_txns as d, momo_parsed_txns as o "
         "where d.inbox_id = %s and o.inbox_id = %s",
@@ -224,12 +224,12 @@ def test_duplicate_in_a_later_batch_is_still_a_duplicate(admin, group):
     allocate(admin)
     later = ingest(admin, p2p(700, "250781234567", "555"), "2024-10-21T09:05:00Z")
     assert allocate(admin)["duplicates"] == 1
-    assert inbox(admin, later)[0] == "duplicate"
+    assert inbox_outcome(admin, later)[0] == "duplicate"
     assert ledger_total(admin) == (1, Decimal("700.00"))
 
 
 def test_txn_already_in_the_ledger_is_a_ledger_level_duplicate(admin, group):
-    member = add_member(admin, group, PHONE)
+    member = add_member(admin, group, PHONE).member_id
     admin.execute(
         "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
         "txn_id, source) values (%s, %s, 700, 'RWF', 202410, '555', 'manual')",
@@ -237,7 +237,7 @@ def test_txn_already_in_the_ledger_is_a_ledger_level_duplicate(admin, group):
     )
     inbox_id = ingest(admin, p2p(700, "250781234567", "555"))
     assert allocate(admin)["duplicates"] == 1
-    assert inbox(admin, inbox_id)[:2] == ("duplicate", "duplicate_txn_ledger")
+    assert inbox_outcome(admin, inbox_id)[:2] == ("duplicate", "duplicate_txn_ledger")
     assert ledger_total(admin) == (1, Decimal("700.00"))
 
 
@@ -322,8 +322,8 @@ def test_poison_row_does_not_fail_the_batch_and_is_retried_with_backoff(admin, g
     assert summary["errors"] == [
         {"inboxId": str(bad), "message": "simulated bug", "attempts": 1, "deadLetter": False}
     ]
-    assert all(inbox(admin, g)[0] == "allocated" for g in good)
-    assert inbox(admin, bad) == (None, "error: simulated bug", 1, False)
+    assert all(inbox_outcome(admin, g)[0] == "allocated" for g in good)
+    assert inbox_outcome(admin, bad) == (None, "error: simulated bug", 1, False)
     # backoff: not claimed again before next_attempt_at
     assert allocate(admin)["processed"] == 0
     admin.execute("update momo_sms_inbox set next_attempt_at = now() where id = %s", (bad,))
@@ -336,7 +336,7 @@ def test_poison_row_becomes_a_dead_letter_after_max_attempts(admin, group, poiso
     for attempt in range(1, 4):
         admin.execute("update momo_sms_inbox set next_attempt_at = null where id = %s", (bad,))
         assert allocate(admin)["errors"][0]["attempts"] == attempt
-    assert inbox(admin, bad) == ("dead_letter", "dead_letter: simulated bug", 3, True)
+    assert inbox_outcome(admin, bad) == ("dead_letter", "dead_letter: simulated bug", 3, True)
     case = admin.execute("select reason, status, detail from momo_unmatched").fetchone()
     assert case == ("dead_letter", "open", "allocation failed 3 times; last error: simulated bug")
     admin.execute("update momo_sms_inbox set next_attempt_at = null")

@@ -2,46 +2,14 @@
 
 import threading
 import time
-from collections import Counter
 
 import psycopg
 
-from bench.backlog import create_members, delivered, enqueue_mixed_sms, expected_outcomes
-from tests.allocation_helpers import assert_cycles_match_ledger
+from bench.backlog import create_members, delivered, enqueue_mixed_sms
+from tests.support.allocation import assert_exactly_once
 
 N_SMS = 20_000
 N_MEMBERS = 2_000
-
-
-def assert_exactly_once(admin, first: int, last: int) -> None:
-    # The next pg_cron run: a credit held because its neighbour was in another
-    # session's batch, not yet committed, links now.
-    admin.execute("select momo_allocate(1)")
-    outcomes = Counter(
-        dict(admin.execute("select outcome, count(*) from momo_sms_inbox group by 1").fetchall())
-    )
-    assert outcomes == expected_outcomes(first, last)
-    # every allocated SMS has exactly one ledger row, and nothing else has one
-    mismatched = admin.execute(
-        """
-        select count(*) from momo_sms_inbox as i
-        where (i.outcome = 'allocated')
-            <> exists (select from contributions_ledger as l where l.inbox_id = i.id)
-        """
-    ).fetchone()
-    assert mismatched == (0,)
-    ledger = admin.execute(
-        "select count(*), count(distinct txn_id), count(distinct inbox_id) "
-        "from contributions_ledger"
-    ).fetchone()
-    assert ledger == (outcomes["allocated"],) * 3
-    assert admin.execute("select count(*) from momo_parsed_txns").fetchone() == (
-        delivered(first, last),
-    )
-    # no forged payment (bench.backlog.FORGERIES: transaction ids 2...) was ever credited
-    forged = admin.execute("select count(*) from contributions_ledger where txn_id like '2%'")
-    assert forged.fetchone() == (0,)
-    assert_cycles_match_ledger(admin)
 
 
 def test_four_parallel_allocators_allocate_each_credit_exactly_once(admin, db_url):

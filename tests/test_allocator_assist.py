@@ -6,16 +6,16 @@ import time
 import psycopg
 
 from bench.backlog import create_members, enqueue_mixed_sms
-from tests.allocation_helpers import add_group, add_member, ingest, p2p
-from tests.test_allocate_concurrency import assert_exactly_once
+from tests.support.allocation import (
+    add_group,
+    add_member,
+    assert_exactly_once,
+    ingest,
+    p2p,
+    unprocessed,
+)
 
 DRAIN_LOCK = "select pg_advisory_lock_shared(hashtextextended('momo_allocator_drain', 0))"
-
-
-def unprocessed(admin) -> int:
-    return admin.execute(
-        "select count(*) from momo_sms_inbox where processed_at is null"
-    ).fetchone()[0]
 
 
 def test_the_assist_job_runs_every_minute(admin):

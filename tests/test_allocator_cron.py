@@ -2,7 +2,7 @@
 
 import time
 
-from tests.allocation_helpers import add_group, add_member, ingest, p2p
+from tests.support.allocation import add_group, add_member, ingest, p2p
 
 
 def test_momo_allocator_cron_job_drains_the_queue(admin, balance_check_off):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.allocation_helpers import add_group, add_member, allocate, ingest, p2p
+from tests.support.allocation import add_group, add_member, allocate, ingest, p2p
 
 # About whole-allocator behaviour, not the balance chain (tests/test_balance_chain.py);
 # their SMS state made-up balances.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.allocation_helpers import add_group, add_member, ingest, p2p
+from tests.support.allocation import add_group, add_member, ingest, p2p, unprocessed
 
 # These tests are about decisions other than the balance chain (tests/test_balance_chain.py);
 # their SMS state made-up balances.
@@ -18,12 +18,6 @@ def http(make_app):
 
 def auth(token: str = TOKEN) -> dict:
     return {"Authorization": f"Bearer {token}"}
-
-
-def unprocessed(admin) -> int:
-    return admin.execute(
-        "select count(*) from momo_sms_inbox where processed_at is null"
-    ).fetchone()[0]
 
 
 def test_runs_one_batch_and_returns_the_summary(admin, http):

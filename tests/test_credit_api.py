@@ -8,16 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
+from tests.support.credits import (
     consume,
-    one,
+    credit_snapshot,
+    funded_shop,
     reservation,
     reserve,
-    snapshot,
-    top_up,
     wallet,
 )
+from tests.support.database import one_row
 
 TOKEN = "credits-admin-token-for-tests"
 PATH = "/api/internal/release-reservation"
@@ -30,9 +29,7 @@ def app_client(make_app):
 
 @pytest.fixture
 def held(admin, connect_as) -> dict:
-    svc = connect_as("app_credits")
-    top_up(svc, "s1", 100, "pay-1")
-    add_campaign(admin, "c1", "s1")
+    svc = funded_shop(admin, connect_as("app_credits"), credits=100, campaigns=1)
     return reserve(svc, "c1", 60)
 
 
@@ -60,7 +57,7 @@ def test_release_with_the_admin_token(admin, app_client, held):
         == reservation(admin, held["id"])["releasedAt"]
     )
     assert wallet(admin, "s1")["available"] == Decimal(100)
-    audit = one(admin, "select * from audit_log where entity_id = %s", (held["id"],))
+    audit = one_row(admin, "select * from audit_log where entity_id = %s", (held["id"],))
     assert (audit["action"], audit["reason"]) == (
         "credit_reservation_released",
         "manual_reconciliation",
@@ -70,41 +67,41 @@ def test_release_with_the_admin_token(admin, app_client, held):
 
 def test_a_second_release_is_a_conflict_and_changes_nothing(admin, app_client, held):
     assert post(app_client, {"reservationId": held["id"]}).status_code == 200
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     response = post(app_client, {"reservationId": held["id"]})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
     assert "is not active: released" in response.get_json()["error"]["message"]
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_releasing_a_consumed_reservation_is_a_conflict(admin, app_client, held, connect_as):
     consume(connect_as("app_credits"), "c1", 10)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     response = post(app_client, {"reservationId": held["id"]})
     assert response.status_code == 409
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize("reservation_id", ["res_00000000000000000000000000000000", "nope"])
 def test_an_unknown_reservation_is_not_found(admin, app_client, held, reservation_id):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     response = post(app_client, {"reservationId": reservation_id})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
     assert response.get_json()["error"]["field"] == "reservationId"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize(
     "token", [None, "wrong-token", "", f"{TOKEN}x"], ids=["none", "wrong", "empty", "longer"]
 )
 def test_without_a_valid_token_it_is_unauthorized(admin, app_client, held, token):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     response = post(app_client, {"reservationId": held["id"]}, token=token)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_basic_auth_with_the_token_is_unauthorized(admin, app_client, held):
@@ -138,13 +135,13 @@ def test_when_no_admin_token_is_configured_nobody_gets_in(admin, make_app, held)
     ],
 )
 def test_a_malformed_body_is_a_bad_request(admin, app_client, held, raw, code, field):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     response = post(app_client, None, raw=raw)
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == code
     assert error.get("field") == field
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_the_token_is_checked_before_the_body(admin, app_client, held):

@@ -8,27 +8,21 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
+from tests.support.credits import (
     assert_ledger_consistent,
     consume,
-    one,
-    refused,
+    credit_snapshot,
+    funded_shop,
     reservation,
     reserve,
-    snapshot,
-    top_up,
-    value,
     wallet,
 )
+from tests.support.database import one_row, raises_sqlstate, scalar
 
 
 @pytest.fixture
 def svc(admin, connect_as) -> psycopg.Connection:
-    conn = connect_as("app_credits")
-    top_up(conn, "s1", 100, "pay-1")
-    add_campaign(admin, "c1", "s1")
-    return conn
+    return funded_shop(admin, connect_as("app_credits"), credits=100, campaigns=1)
 
 
 def test_campaign_failed_releases_its_reservation_in_the_same_transaction(admin, svc, db_url):
@@ -37,14 +31,14 @@ def test_campaign_failed_releases_its_reservation_in_the_same_transaction(admin,
         conn.execute("set local role app_credits")
         conn.execute("""update "Campaign" set status = 'failed' where id = 'c1'""")
         conn.execute("reset role")
-        inside = one(conn, 'select status from "CreditReservation" where id = %s', (r["id"],))
+        inside = one_row(conn, 'select status from "CreditReservation" where id = %s', (r["id"],))
         assert inside["status"] == "released"
         # others do not see it before commit: the credits stay held until then
         assert reservation(admin, r["id"])["status"] == "active"
         conn.rollback()
     # rolled back together: the campaign is still sending and the reservation active
     assert reservation(admin, r["id"])["status"] == "active"
-    assert value(admin, """select status from "Campaign" where id = 'c1'""") == "sending"
+    assert scalar(admin, """select status from "Campaign" where id = 'c1'""") == "sending"
 
     svc.execute("""update "Campaign" set status = 'failed' where id = 'c1'""")
     done = reservation(admin, r["id"])
@@ -55,7 +49,7 @@ def test_campaign_failed_releases_its_reservation_in_the_same_transaction(admin,
         "campaignStatus": "failed",
     }
     assert wallet(admin, "s1")["available"] == Decimal(100)
-    audit = one(admin, "select action, reason from audit_log where entity_id = %s", (r["id"],))
+    audit = one_row(admin, "select action, reason from audit_log where entity_id = %s", (r["id"],))
     assert audit == {"action": "credit_reservation_released", "reason": "campaign_failed"}
 
 
@@ -80,27 +74,27 @@ def test_campaign_sent_without_credits_used_releases(admin, svc):
 def test_status_change_after_consume_settles_nothing_more(admin, svc):
     reserve(svc, "c1", 60)
     consume(svc, "c1", 30)
-    before_audit = value(admin, "select count(*) from audit_log")
+    before_audit = scalar(admin, "select count(*) from audit_log")
     svc.execute("""update "Campaign" set status = 'sent', "creditsUsed" = 30 where id = 'c1'""")
-    assert value(admin, "select count(*) from audit_log") == before_audit
+    assert scalar(admin, "select count(*) from audit_log") == before_audit
     assert wallet(admin, "s1")["balance"] == Decimal(70)
 
 
 def test_credits_used_above_the_reservation_refuses_the_status_change(admin, svc):
     reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM400", "holds 60.00 credits; 61.00 used cannot be charged"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400", "holds 60.00 credits; 61.00 used cannot be charged"):
         svc.execute("""update "Campaign" set status = 'sent', "creditsUsed" = 61 where id = 'c1'""")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize("change", ["status = 'sending'", '"creditsUsed" = 5'])
 def test_a_final_campaign_stays_final(admin, svc, change):
     svc.execute("""update "Campaign" set status = 'failed' where id = 'c1'""")
-    before = snapshot(admin)
-    with refused("MM409", "campaign c1 is failed and cannot change"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "campaign c1 is failed and cannot change"):
         svc.execute(f"""update "Campaign" set {change} where id = 'c1'""")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_a_reservation_cannot_slip_in_while_the_campaign_completes(admin, svc, db_url):
@@ -126,4 +120,4 @@ def test_a_reservation_cannot_slip_in_while_the_campaign_completes(admin, svc, d
         completing.commit()
         thread.join(timeout=10)
     assert results == ["MM409"]
-    assert value(admin, 'select count(*) from "CreditReservation"') == 0
+    assert scalar(admin, 'select count(*) from "CreditReservation"') == 0

@@ -9,15 +9,15 @@ from decimal import Decimal
 
 import psycopg
 
-from tests.test_credit_support import (
+from tests.support.credits import (
     add_campaign,
     assert_ledger_consistent,
     consume,
     reserve,
     top_up,
-    value,
     wallet,
 )
+from tests.support.database import scalar
 
 SESSIONS = 16
 
@@ -118,7 +118,7 @@ def test_parallel_reserve_consume_release_top_up_and_reconcile_lose_no_credit(ad
         with psycopg.connect(db_url, autocommit=True) as conn:
             start.wait()
             while not stop.is_set():
-                summary = value(conn, "select credit_reconcile()")
+                summary = scalar(conn, "select credit_reconcile()")
                 if summary["errors"]:
                     with lock:
                         unexpected.append(f"reconcile: {summary['errors']}")

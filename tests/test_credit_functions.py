@@ -12,33 +12,27 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
+from tests.support.credits import (
     add_campaign,
     assert_ledger_consistent,
     backdate,
     consume,
+    credit_snapshot,
     expire,
-    one,
-    refused,
+    funded_shop,
     release,
     reservation,
     reserve,
-    rows,
-    snapshot,
     top_up,
-    value,
     wallet,
 )
+from tests.support.database import one_row, raises_sqlstate, rows, scalar
 
 
 @pytest.fixture
 def svc(admin, connect_as) -> psycopg.Connection:
     """The credits service's connection, with shop s1 holding 100 credits and two campaigns."""
-    conn = connect_as("app_credits")
-    top_up(conn, "s1", 100, "pay-1")
-    add_campaign(admin, "c1", "s1")
-    add_campaign(admin, "c2", "s1")
-    return conn
+    return funded_shop(admin, connect_as("app_credits"), credits=100, campaigns=2)
 
 
 # -- top up -------------------------------------------------------------------
@@ -60,20 +54,20 @@ def test_top_up_creates_the_wallet_and_credits_it(admin, connect_as):
 
 
 def test_top_up_retry_with_the_same_reference_adds_nothing(admin, svc):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     again = top_up(svc, "s1", 100, "pay-1")
     assert again["reference"] == "pay-1"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
     assert wallet(admin, "s1")["balance"] == Decimal(100)
 
 
 def test_top_up_reference_reused_for_another_payment_is_refused(admin, svc):
-    before = snapshot(admin)
-    with refused("MM409", "reference pay-1 was already used"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "reference pay-1 was already used"):
         top_up(svc, "s1", 50, "pay-1")
-    with refused("MM409"):
+    with raises_sqlstate("MM409"):
         top_up(svc, "s2", 100, "pay-1")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize(
@@ -92,14 +86,14 @@ def test_top_up_reference_reused_for_another_payment_is_refused(admin, svc):
     ],
 )
 def test_top_up_bad_input_is_refused(admin, svc, shop, amount, reference, field):
-    before = snapshot(admin)
-    with refused("MM400") as info:
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400") as info:
         svc.execute(
             "select credit_top_up(%s, %s, %s)",
             (shop, None if amount is None else Decimal(amount), reference),
         )
     assert info.value.diag.column_name == field
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 # -- reserve ------------------------------------------------------------------
@@ -137,20 +131,20 @@ def test_reserve_with_an_explicit_expiry(admin, svc):
 
 @pytest.mark.parametrize("expires_in", ["0", "-1 hour", "49 hours"])
 def test_reserve_expiry_out_of_range_is_refused(admin, svc, expires_in):
-    before = snapshot(admin)
-    with refused("MM400") as info:
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400") as info:
         reserve(svc, "c1", 10, expires_in)
     assert info.value.diag.column_name == "expiresIn"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reserve_short_of_credit_is_refused_with_mm402(admin, svc):
     reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM402", "shop s1 has 40.00 credits available, 41 requested") as info:
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM402", "shop s1 has 40.00 credits available, 41 requested") as info:
         reserve(svc, "c2", 41)
     assert info.value.diag.message_detail == "balance 100.00, reserved by active reservations 60.00"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
     # exactly the available amount is fine
     assert reserve(svc, "c2", 40)["status"] == "active"
     assert wallet(admin, "s1")["available"] == 0
@@ -158,62 +152,62 @@ def test_reserve_short_of_credit_is_refused_with_mm402(admin, svc):
 
 def test_reserve_for_a_shop_without_wallet_is_refused_with_mm402(admin, svc):
     add_campaign(admin, "c-new", "nowallet")
-    before = snapshot(admin)
-    with refused("MM402", "shop nowallet has 0 credits available"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM402", "shop nowallet has 0 credits available"):
         reserve(svc, "c-new", 1)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize("amount", ["0", "-1", "0.001", None])
 def test_reserve_bad_amount_is_refused(admin, svc, amount):
-    before = snapshot(admin)
-    with refused("MM400") as info:
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400") as info:
         svc.execute(
             "select credit_reserve(%s, %s)", ("c1", None if amount is None else Decimal(amount))
         )
     assert info.value.diag.column_name == "amount"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reserve_retry_returns_the_same_reservation(admin, svc):
     first = reserve(svc, "c1", 30)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     assert reserve(svc, "c1", 30) == first
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
     assert wallet(admin, "s1")["reserved"] == Decimal(30)
 
 
 def test_reserve_another_amount_while_active_is_refused(admin, svc):
     first = reserve(svc, "c1", 30)
-    before = snapshot(admin)
-    with refused("MM409", f"campaign c1 already holds reservation {first['id']}"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", f"campaign c1 already holds reservation {first['id']}"):
         reserve(svc, "c1", 31)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reserve_for_an_unknown_campaign_is_refused(admin, svc):
-    before = snapshot(admin)
-    with refused("MM404", "campaign nope does not exist"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM404", "campaign nope does not exist"):
         reserve(svc, "nope", 1)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize("status", ["sent", "failed"])
 def test_reserve_for_a_final_campaign_is_refused(admin, svc, status):
     add_campaign(admin, "c-final", "s1", status)
-    before = snapshot(admin)
-    with refused("MM409", f"campaign c-final is {status}"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", f"campaign c-final is {status}"):
         reserve(svc, "c-final", 1)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reserve_after_the_campaign_consumed_is_refused(admin, svc):
     reserve(svc, "c1", 30)
     consume(svc, "c1", 10)
-    before = snapshot(admin)
-    with refused("MM409", "already consumed"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "already consumed"):
         reserve(svc, "c1", 30)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reserve_again_after_a_release_makes_a_new_reservation(admin, svc):
@@ -236,13 +230,13 @@ def test_consume_debits_the_used_credits_and_releases_the_rest(admin, svc):
         Decimal("45.5"),
     )
     assert done["releasedAt"] is not None
-    remainder = value(
+    remainder = scalar(
         admin,
         """select (meta ->> 'releasedRemainder')::numeric from "CreditReservation" where id = %s""",
         (r["id"],),
     )
     assert remainder == Decimal("14.5")
-    debit = one(admin, """select * from "CreditTransaction" where type = 'debit'""")
+    debit = one_row(admin, """select * from "CreditTransaction" where type = 'debit'""")
     assert (debit["amount"], debit["reservationId"], debit["shopId"]) == (
         Decimal("45.5"),
         r["id"],
@@ -255,7 +249,7 @@ def test_consume_debits_the_used_credits_and_releases_the_rest(admin, svc):
         Decimal("54.5"),
         Decimal("45.5"),
     )
-    audit = one(admin, "select * from audit_log where entity = 'CreditReservation'")
+    audit = one_row(admin, "select * from audit_log where entity = 'CreditReservation'")
     assert (audit["action"], audit["entity_id"]) == ("credit_reservation_consumed", r["id"])
     assert audit["reason"] == "used 45.50 of 60.00 credits"
     assert audit["before"]["status"] == "active" and audit["after"]["status"] == "consumed"
@@ -265,58 +259,58 @@ def test_consume_debits_the_used_credits_and_releases_the_rest(admin, svc):
 def test_consume_retry_charges_once(admin, svc):
     reserve(svc, "c1", 60)
     first = consume(svc, "c1", 45)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     assert consume(svc, "c1", 45) == first
-    assert snapshot(admin) == before
-    with refused("MM409", "already consumed 45.00 credits"):
+    assert credit_snapshot(admin) == before
+    with raises_sqlstate("MM409", "already consumed 45.00 credits"):
         consume(svc, "c1", 44)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_consume_nothing_used_posts_no_debit(admin, svc):
     reserve(svc, "c1", 60)
     done = consume(svc, "c1", 0)
     assert (done["status"], done["usedAmount"]) == ("consumed", 0)
-    assert value(admin, "select count(*) from \"CreditTransaction\" where type = 'debit'") == 0
+    assert scalar(admin, "select count(*) from \"CreditTransaction\" where type = 'debit'") == 0
     assert wallet(admin, "s1")["available"] == Decimal(100)
 
 
 def test_consume_more_than_reserved_is_refused(admin, svc):
     reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM400", "holds 60.00 credits; 61 used cannot be charged") as info:
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400", "holds 60.00 credits; 61 used cannot be charged") as info:
         consume(svc, "c1", 61)
     assert info.value.diag.column_name == "used"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize("used", ["-1", "0.005", None])
 def test_consume_bad_amount_is_refused(admin, svc, used):
     reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM400"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400"):
         svc.execute(
             "select credit_consume(%s, %s)", ("c1", None if used is None else Decimal(used))
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_consume_without_a_reservation_is_refused(admin, svc):
-    before = snapshot(admin)
-    with refused("MM404", "campaign c1 has no credit reservation"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM404", "campaign c1 has no credit reservation"):
         consume(svc, "c1", 1)
-    with refused("MM404", "campaign ghost does not exist"):
+    with raises_sqlstate("MM404", "campaign ghost does not exist"):
         consume(svc, "ghost", 1)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_consume_after_a_release_is_refused(admin, svc):
     r = reserve(svc, "c1", 60)
     release(svc, r["id"], "campaign_cancelled")
-    before = snapshot(admin)
-    with refused("MM409", f"{r['id']} was released .* \\(campaign_cancelled\\)"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", f"{r['id']} was released .* \\(campaign_cancelled\\)"):
         consume(svc, "c1", 10)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 # -- release ------------------------------------------------------------------
@@ -330,44 +324,44 @@ def test_release_frees_the_credits_with_its_reason_and_audit(admin, svc):
     assert done["usedAmount"] is None
     w = wallet(admin, "s1")
     assert (w["balance"], w["reserved"], w["available"]) == (Decimal(100), 0, Decimal(100))
-    audit = one(admin, "select * from audit_log where entity = 'CreditReservation'")
+    audit = one_row(admin, "select * from audit_log where entity = 'CreditReservation'")
     assert (audit["action"], audit["entity_id"], audit["reason"]) == (
         "credit_reservation_released",
         r["id"],
         "campaign_cancelled",
     )
     # no transaction: releasing moves no credits
-    assert value(admin, 'select count(*) from "CreditTransaction"') == 1
+    assert scalar(admin, 'select count(*) from "CreditTransaction"') == 1
 
 
 def test_release_retry_is_refused_and_changes_nothing(admin, svc):
     r = reserve(svc, "c1", 60)
     release(svc, r["id"], "x")
-    before = snapshot(admin)
-    with refused("MM409", f"credit reservation {r['id']} is not active: released"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", f"credit reservation {r['id']} is not active: released"):
         release(svc, r["id"], "x")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_release_of_a_consumed_reservation_is_refused(admin, svc):
     r = reserve(svc, "c1", 60)
     consume(svc, "c1", 20)
-    before = snapshot(admin)
-    with refused("MM409", "is not active: consumed"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "is not active: consumed"):
         release(svc, r["id"], "x")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_release_unknown_or_without_reason_is_refused(admin, svc):
     r = reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM404", "res_nope does not exist"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM404", "res_nope does not exist"):
         release(svc, "res_nope", "x")
     for reason in ("", "  ", None):
-        with refused("MM400") as info:
+        with raises_sqlstate("MM400") as info:
             svc.execute("select credit_release(%s, %s)", (r["id"], reason))
         assert info.value.diag.column_name == "reason"
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 # -- expire -------------------------------------------------------------------
@@ -379,7 +373,7 @@ def test_expire_frees_a_reservation_past_its_expiry(admin, svc):
     done = expire(svc, r["id"])
     assert done["status"] == "expired" and done["meta"]["releaseReason"] == "expired"
     assert wallet(admin, "s1")["available"] == Decimal(100)
-    audit = one(admin, "select * from audit_log where entity = 'CreditReservation'")
+    audit = one_row(admin, "select * from audit_log where entity = 'CreditReservation'")
     assert (audit["action"], audit["reason"]) == ("credit_reservation_expired", "expired")
 
 
@@ -394,22 +388,22 @@ def test_expire_frees_a_reservation_older_than_the_max_age(admin, svc, connect_a
 
 def test_expire_before_it_is_due_is_refused(admin, svc):
     r = reserve(svc, "c1", 60)
-    before = snapshot(admin)
-    with refused("MM409", "is not due to expire until"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "is not due to expire until"):
         expire(svc, r["id"])
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_expire_retry_or_unknown_is_refused(admin, svc):
     r = reserve(svc, "c1", 60, "1 hour")
     backdate(admin, r["id"], "2 hours")
     expire(svc, r["id"])
-    before = snapshot(admin)
-    with refused("MM409", "is not active: expired"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "is not active: expired"):
         expire(svc, r["id"])
-    with refused("MM404"):
+    with raises_sqlstate("MM404"):
         expire(svc, "res_unknown")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
     assert reservation(admin, r["id"])["status"] == "expired"
 
 
@@ -417,7 +411,7 @@ def test_expire_retry_or_unknown_is_refused(admin, svc):
 
 
 def test_the_service_reaches_credits_only_through_the_functions(admin, svc):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     for statement in (
         'select * from "Wallet"',
         'select * from "CreditReservation"',
@@ -426,6 +420,6 @@ def test_the_service_reaches_credits_only_through_the_functions(admin, svc):
            values ('s1', 'credit', 5, 'x')""",
         "select credit_reconcile()",
     ):
-        with refused("42501"):
+        with raises_sqlstate("42501"):
             svc.execute(statement)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before

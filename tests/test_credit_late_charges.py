@@ -7,18 +7,8 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
-    backdate,
-    one,
-    refused,
-    release,
-    reserve,
-    rows,
-    top_up,
-    value,
-    wallet,
-)
+from tests.support.credits import add_campaign, backdate, release, reserve, top_up, wallet
+from tests.support.database import one_row, raises_sqlstate, rows, scalar
 
 LATE = """select * from "CreditTransaction" where "lateCharge" order by "createdAt" """
 
@@ -36,7 +26,9 @@ def finish(conn: psycopg.Connection, campaign_id: str, used: int | None) -> None
 
 
 def overdrawn_alert(admin: psycopg.Connection) -> dict:
-    return one(admin, "select * from monitoring.alerts where alert = 'credit_wallets_overdrawn'")
+    return one_row(
+        admin, "select * from monitoring.alerts where alert = 'credit_wallets_overdrawn'"
+    )
 
 
 def expired_reservation(admin, svc, shop: str, funds: int, held: int) -> dict:
@@ -45,7 +37,7 @@ def expired_reservation(admin, svc, shop: str, funds: int, held: int) -> dict:
     r = reserve(svc, "c1", held)
     backdate(admin, r["id"], "49 hours")
     admin.execute("select credit_reconcile()")  # the job expires it
-    assert value(admin, 'select status from "CreditReservation" where id = %s', (r["id"],)) == (
+    assert scalar(admin, 'select status from "CreditReservation" where id = %s', (r["id"],)) == (
         "expired"
     )
     return r
@@ -64,7 +56,7 @@ def test_a_campaign_finishing_after_its_reservation_expired_is_charged(admin, sv
     assert debit["meta"]["reservationStatus"] == "expired"
     shop = wallet(admin, "s1")
     assert (shop["balance"], shop["difference"]) == (Decimal(60), Decimal(0))
-    audit = one(admin, "select * from audit_log where action = 'credit_late_charge'")
+    audit = one_row(admin, "select * from audit_log where action = 'credit_late_charge'")
     assert audit["entity_id"] == debit["id"]
     assert audit["after"]["wallet"]["balance"] == 60
     assert overdrawn_alert(admin)["firing"] is False
@@ -102,7 +94,7 @@ def test_too_little_credit_records_the_overdraft_and_alerts(admin, svc, client):
 
     # No new reservation fits an overdraft; a top-up settles it.
     add_campaign(admin, "c2", "s1")
-    with refused("MM402"):
+    with raises_sqlstate("MM402"):
         reserve(svc, "c2", 1)
     top_up(svc, "s1", 100, "pay-2")
     assert wallet(admin, "s1")["balance"] == Decimal(70)
@@ -133,7 +125,7 @@ def test_a_late_charge_is_posted_once_and_cannot_be_forged(admin, svc):
     r = expired_reservation(admin, svc, "s1", 100, 60)
     finish(svc, "c1", 40)
     # A replay charges nothing twice (one debit per reservation).
-    assert value(admin, "select (_credit_charge_late('c1', 40)).id") is None
+    assert scalar(admin, "select (_credit_charge_late('c1', 40)).id") is None
     assert len(rows(admin, LATE)) == 1
     # The credits service cannot post one; nor can anyone charge an active reservation late.
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -144,7 +136,7 @@ def test_a_late_charge_is_posted_once_and_cannot_be_forged(admin, svc):
         )
     add_campaign(admin, "c3", "s1")
     active = reserve(svc, "c3", 10)
-    with refused("MM409", "released or expired"):
+    with raises_sqlstate("MM409", "released or expired"):
         admin.execute(
             """insert into "CreditTransaction" ("shopId", type, amount, "reservationId", """
             """"lateCharge") values ('s1', 'debit', 1, %s, true)""",

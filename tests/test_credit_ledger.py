@@ -13,59 +13,55 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
+from tests.support.credits import (
     consume,
-    refused,
+    credit_snapshot,
+    funded_shop,
     release,
     reservation,
     reserve,
-    snapshot,
     top_up,
-    value,
     wallet,
 )
+from tests.support.database import raises_sqlstate, scalar
 
 
 @pytest.fixture
 def svc(admin, connect_as) -> psycopg.Connection:
-    conn = connect_as("app_credits")
-    top_up(conn, "s1", 100, "pay-1")
-    add_campaign(admin, "c1", "s1")
-    add_campaign(admin, "c2", "s1")
-    return conn
+    """Shop s1 holding 100 credits and two campaigns, c1 and c2."""
+    return funded_shop(admin, connect_as("app_credits"), credits=100, campaigns=2)
 
 
 def test_credit_transactions_are_append_only(admin, svc):
-    before = snapshot(admin)
-    with refused("MM409", '"?CreditTransaction"? is append-only: update is not allowed'):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", '"?CreditTransaction"? is append-only: update is not allowed'):
         admin.execute('update "CreditTransaction" set amount = 1')
-    with refused("MM409", "delete is not allowed"):
+    with raises_sqlstate("MM409", "delete is not allowed"):
         admin.execute('delete from "CreditTransaction"')
-    with refused("MM409", "truncate is not allowed"):
+    with raises_sqlstate("MM409", "truncate is not allowed"):
         admin.execute('truncate "CreditTransaction" cascade')
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reconcile_runs_are_append_only(admin, connect_as):
     connect_as("app_dba").execute("select credit_reconcile()")
-    before = snapshot(admin)
-    with refused("MM409"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409"):
         admin.execute("update credit_reconcile_runs set expired = 5")
-    with refused("MM409"):
+    with raises_sqlstate("MM409"):
         admin.execute("delete from credit_reconcile_runs")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_a_wallet_balance_moves_only_with_its_transactions(admin, svc):
-    before = snapshot(admin)
-    with refused("MM409", "balance is the sum of its credit transactions"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "balance is the sum of its credit transactions"):
         admin.execute("""update "Wallet" set balance = 1000 where "shopId" = 's1'""")
-    with refused("MM409", "must start with balance 0"):
+    with raises_sqlstate("MM409", "must start with balance 0"):
         admin.execute("""insert into "Wallet" ("shopId", balance) values ('s9', 50)""")
-    with refused("MM409", "cannot be deleted"):
+    with raises_sqlstate("MM409", "cannot be deleted"):
         admin.execute("""delete from "Wallet" where "shopId" = 's1'""")
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 @pytest.mark.parametrize(
@@ -86,44 +82,47 @@ def test_a_wallet_balance_moves_only_with_its_transactions(admin, svc):
     ],
 )
 def test_malformed_rows_are_refused_by_constraints(admin, svc, statement):
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     with pytest.raises(psycopg.errors.CheckViolation):
         admin.execute(statement)
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_a_reservation_belongs_to_its_campaigns_shop(admin, svc):
     top_up(svc, "s2", 100, "pay-2")
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
         admin.execute(
             """insert into "CreditReservation" ("shopId", "campaignId", amount, "expiresAt")
                values ('s2', 'c1', 5, now() + interval '1 hour')"""
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_at_most_one_active_reservation_per_campaign(admin, svc):
     reserve(svc, "c1", 10)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     with pytest.raises(psycopg.errors.UniqueViolation):
         admin.execute(
             """insert into "CreditReservation" ("shopId", "campaignId", amount, "expiresAt")
                values ('s1', 'c1', 5, now() + interval '1 hour')"""
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_available_credit_never_goes_below_zero_even_for_a_raw_insert(admin, svc):
     reserve(svc, "c1", 80)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     # checked at commit (a deferred constraint trigger), so the insert itself passes
-    with refused("MM402", "shop s1 would have -20.00 credits available"), admin.transaction():
+    with (
+        raises_sqlstate("MM402", "shop s1 would have -20.00 credits available"),
+        admin.transaction(),
+    ):
         admin.execute(
             """insert into "CreditReservation" ("shopId", "campaignId", amount, "expiresAt")
                values ('s1', 'c2', 40, now() + interval '1 hour')"""
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_available_credit_check_holds_for_concurrent_raw_inserts(admin, svc, db_url):
@@ -157,28 +156,28 @@ def test_available_credit_check_holds_for_concurrent_raw_inserts(admin, svc, db_
 
 def test_a_debit_charges_an_active_reservation_at_most_its_amount(admin, svc):
     r = reserve(svc, "c1", 30)
-    before = snapshot(admin)
-    with refused("MM409", "exceeds reservation"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "exceeds reservation"):
         admin.execute(
             """insert into "CreditTransaction" ("shopId", type, amount, "reservationId")
                values ('s1', 'debit', 31, %s)""",
             (r["id"],),
         )
     release(svc, r["id"], "x")
-    before = snapshot(admin)
-    with refused("MM409", "a debit must charge an active reservation"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "a debit must charge an active reservation"):
         admin.execute(
             """insert into "CreditTransaction" ("shopId", type, amount, "reservationId")
                values ('s1', 'debit', 5, %s)""",
             (r["id"],),
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reservation_and_transaction_ids_are_prefixed_text(admin, svc):
     r = reserve(svc, "c1", 30)
     assert r["id"].startswith("res_") and len(r["id"]) == 36
-    types = value(
+    types = scalar(
         admin,
         """select array_agg(format_type(atttypid, atttypmod) order by attrelid::regclass::text)
            from pg_attribute where attname = 'id'
@@ -186,7 +185,7 @@ def test_reservation_and_transaction_ids_are_prefixed_text(admin, svc):
     )
     assert types == ["text", "text"]
     # the runbook's `WHERE id = '<reservation-id>'` compares text with text
-    assert value(admin, """select status from "CreditReservation" where id = %s""", (r["id"],))
+    assert scalar(admin, """select status from "CreditReservation" where id = %s""", (r["id"],))
 
 
 @pytest.mark.parametrize(
@@ -201,62 +200,62 @@ def test_reservation_and_transaction_ids_are_prefixed_text(admin, svc):
 def test_a_released_reservation_never_changes_again(admin, svc, change, message):
     r = reserve(svc, "c1", 30)
     release(svc, r["id"], "x")
-    before = snapshot(admin)
-    with refused("MM409", message):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", message):
         admin.execute(f'update "CreditReservation" set {change} where id = %s', (r["id"],))
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_an_active_reservation_keeps_its_amount_and_expiry(admin, svc):
     r = reserve(svc, "c1", 30)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     for change in ("amount = 1", "\"expiresAt\" = now() + interval '9 days'", "\"shopId\" = 's2'"):
-        with refused("MM409", "only status"):
+        with raises_sqlstate("MM409", "only status"):
             admin.execute(f'update "CreditReservation" set {change} where id = %s', (r["id"],))
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_reservations_are_never_deleted(admin, svc):
     r = reserve(svc, "c1", 30)
-    before = snapshot(admin)
-    with refused("MM409", "cannot be deleted"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "cannot be deleted"):
         admin.execute('delete from "CreditReservation" where id = %s', (r["id"],))
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_consumed_only_with_its_debit(admin, svc, connect_as):
     r = reserve(svc, "c1", 30)
     dba = connect_as("app_dba")
-    before = snapshot(admin)
-    with refused("MM409", "can only be consumed by credit_consume"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM409", "can only be consumed by credit_consume"):
         admin.execute(
             """update "CreditReservation" set status = 'consumed', "usedAmount" = 10
                where id = %s""",
             (r["id"],),
         )
     # app_dba may not even try: "usedAmount" is not among its updatable columns
-    with refused("42501"):
+    with raises_sqlstate("42501"):
         dba.execute(
             """update "CreditReservation" set status = 'consumed', "usedAmount" = 10
                where id = %s""",
             (r["id"],),
         )
-    with refused("MM409", "can only be consumed by credit_consume"):
+    with raises_sqlstate("MM409", "can only be consumed by credit_consume"):
         dba.execute(
             """update "CreditReservation" set status = 'consumed' where id = %s""", (r["id"],)
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_a_direct_release_needs_a_reason(admin, svc, connect_as):
     r = reserve(svc, "c1", 30)
     dba = connect_as("app_dba")
-    before = snapshot(admin)
-    with refused("MM400", "needs meta.releaseReason"):
+    before = credit_snapshot(admin)
+    with raises_sqlstate("MM400", "needs meta.releaseReason"):
         dba.execute(
             """update "CreditReservation" set status = 'released' where id = %s""", (r["id"],)
         )
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
 
 
 def test_a_direct_update_is_audited_and_stamped_with_the_time(admin, svc, connect_as):
@@ -271,7 +270,7 @@ def test_a_direct_update_is_audited_and_stamped_with_the_time(admin, svc, connec
     # the guard stamps the real time and the reason
     assert done["releasedAt"] > done["createdAt"]
     assert done["meta"]["releaseReason"] == "expired"
-    actions = value(
+    actions = scalar(
         admin, "select array_agg(action) from audit_log where entity_id = %s", (r["id"],)
     )
     assert actions == ["credit_reservation_expired"]

@@ -7,16 +7,8 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
-    backdate,
-    one,
-    refused,
-    reserve,
-    rows,
-    top_up,
-    value,
-)
+from tests.support.credits import backdate, funded_shop, reserve, top_up
+from tests.support.database import one_row, raises_sqlstate, rows, scalar
 
 CONTRACT = {
     "credit_reservation_stats": [
@@ -56,11 +48,7 @@ CONTRACT = {
 
 @pytest.fixture
 def svc(admin, connect_as) -> psycopg.Connection:
-    conn = connect_as("app_credits")
-    top_up(conn, "s1", 100, "pay-1")
-    for n in range(1, 5):
-        add_campaign(admin, f"c{n}", "s1")
-    return conn
+    return funded_shop(admin, connect_as("app_credits"), credits=100, campaigns=4)
 
 
 @pytest.mark.parametrize("view", sorted(CONTRACT))
@@ -75,7 +63,7 @@ def test_view_has_the_contract_columns_and_a_comment(admin, view):
         )
     ]
     assert columns == CONTRACT[view]
-    comment = value(
+    comment = scalar(
         admin, "select obj_description(%s::regclass, 'pg_class')", (f"monitoring.{view}",)
     )
     assert comment and all(name in comment for name, _ in CONTRACT[view] if name != "id")
@@ -93,7 +81,7 @@ def test_stats_count_active_and_expired_reservations(admin, svc):
     reserve(svc, "c2", "20.5")
     done = reserve(svc, "c3", 5)
     svc.execute("select credit_release(%s, 'x')", (done["id"],))
-    stats = one(admin, "select * from monitoring.credit_reservation_stats")
+    stats = one_row(admin, "select * from monitoring.credit_reservation_stats")
     assert stats == {
         "active_count": 2,
         "expired_count": 1,
@@ -108,15 +96,17 @@ def test_alert_fires_above_the_threshold_setting(admin, svc, connect_as):
     )
     first = reserve(svc, "c1", 10, "1 hour")
     backdate(admin, first["id"], "2 hours")
-    assert value(admin, "select alert_expired from monitoring.credit_reservation_stats") is False
+    assert scalar(admin, "select alert_expired from monitoring.credit_reservation_stats") is False
     second = reserve(svc, "c2", 10, "1 hour")
     backdate(admin, second["id"], "2 hours")
-    assert value(admin, "select alert_expired from monitoring.credit_reservation_stats") is True
+    assert scalar(admin, "select alert_expired from monitoring.credit_reservation_stats") is True
 
 
 def test_default_alert_threshold_is_ten(admin, svc):
     assert (
-        value(admin, "select value from app_settings where key = 'CREDITS_ALERT_EXPIRED_THRESHOLD'")
+        scalar(
+            admin, "select value from app_settings where key = 'CREDITS_ALERT_EXPIRED_THRESHOLD'"
+        )
         == "10"
     )
 
@@ -187,5 +177,5 @@ def test_analysts_read_the_views_but_not_the_tables(admin, svc, connect_as):
     for view in CONTRACT:
         analyst.execute(f"select * from monitoring.{view}").fetchall()
     for table in ('"Wallet"', '"CreditReservation"', '"CreditTransaction"', '"Campaign"'):
-        with refused("42501"):
+        with raises_sqlstate("42501"):
             analyst.execute(f"select * from {table}")

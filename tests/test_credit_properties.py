@@ -27,13 +27,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.test_credit_support import (
-    assert_ledger_consistent,
-    backdate,
-    one,
-    rows,
-    value,
-)
+from tests.support.credits import assert_ledger_consistent, backdate
+from tests.support.database import one_row, rows, scalar
 
 CENTS = Decimal("0.01")
 amounts = st.decimals(min_value=CENTS, max_value=Decimal(150), places=2)
@@ -156,14 +151,14 @@ class CreditMachine(RuleBasedStateMachine):
             return self.expect_error("MM409", statement, (campaign, amount))
         if c.active:
             if c.active.amount == amount:  # a retry
-                assert value(self.svc, statement, (campaign, amount)) == c.active.id
+                assert scalar(self.svc, statement, (campaign, amount)) == c.active.id
                 return None
             return self.expect_error("MM409", statement, (campaign, amount))
         if any(r.status == "consumed" for r in c.reservations):
             return self.expect_error("MM409", statement, (campaign, amount))
         if self.available(c.shop) < amount:
             return self.expect_error("MM402", statement, (campaign, amount))
-        reservation_id = value(self.svc, statement, (campaign, amount))
+        reservation_id = scalar(self.svc, statement, (campaign, amount))
         c.reservations.append(Reservation(reservation_id, c.shop, campaign, amount))
         return None
 
@@ -171,7 +166,7 @@ class CreditMachine(RuleBasedStateMachine):
     def reserve_retry(self, campaign: str) -> None:
         c = self.model[campaign]
         if c.active and c.status == "sending":
-            found = value(
+            found = scalar(
                 self.svc, "select id from credit_reserve(%s, %s)", (campaign, c.active.amount)
             )
             assert found == c.active.id
@@ -187,12 +182,12 @@ class CreditMachine(RuleBasedStateMachine):
         if latest.status == "active":
             if used > latest.amount:
                 return self.expect_error("MM400", statement, (campaign, used))
-            assert value(self.svc, statement, (campaign, used)) == "consumed"
+            assert scalar(self.svc, statement, (campaign, used)) == "consumed"
             latest.status, latest.used = "consumed", used
             self.balance[c.shop] -= used
             return None
         if latest.status == "consumed" and latest.used == used:
-            assert value(self.svc, statement, (campaign, used)) == "consumed"  # a retry
+            assert scalar(self.svc, statement, (campaign, used)) == "consumed"  # a retry
             return None
         return self.expect_error("MM409", statement, (campaign, used))
 
@@ -204,7 +199,7 @@ class CreditMachine(RuleBasedStateMachine):
         statement = "select status from credit_release(%s, 'property')"
         if latest.status != "active":
             return self.expect_error("MM409", statement, (latest.id,))
-        assert value(self.svc, statement, (latest.id,)) == "released"
+        assert scalar(self.svc, statement, (latest.id,)) == "released"
         latest.status = "released"
         return None
 
@@ -219,7 +214,7 @@ class CreditMachine(RuleBasedStateMachine):
         if not due:
             return self.expect_error("MM409", statement, (latest.id,))
         backdate(self.admin, latest.id, "49 hours")
-        assert value(self.svc, statement, (latest.id,)) == "expired"
+        assert scalar(self.svc, statement, (latest.id,)) == "expired"
         latest.status = "expired"
         return None
 
@@ -272,7 +267,7 @@ class CreditMachine(RuleBasedStateMachine):
 
     @rule()
     def reconcile(self) -> None:
-        summary = value(self.admin, "select credit_reconcile()")
+        summary = scalar(self.admin, "select credit_reconcile()")
         expected_errors = 0
         for c in self.model.values():
             if c.status != "sending" and c.active and not self.settle(c, c.active):
@@ -316,7 +311,7 @@ class CreditMachine(RuleBasedStateMachine):
         assert active == {
             c.active.id: c.active.amount for c in self.model.values() if c.active is not None
         }
-        assert one(
+        assert one_row(
             self.admin,
             """select count(*) filter (where status = 'consumed') as consumed,
                       count(*) filter (where status in ('released', 'expired')) as freed

@@ -11,33 +11,25 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
-    add_campaign,
+from tests.support.credits import (
     assert_ledger_consistent,
     backdate,
-    one,
-    refused,
+    credit_snapshot,
+    funded_shop,
     reservation,
     reserve,
-    rows,
-    snapshot,
-    top_up,
-    value,
     wallet,
 )
+from tests.support.database import one_row, raises_sqlstate, rows, scalar
 
 
 @pytest.fixture
 def svc(admin, connect_as) -> psycopg.Connection:
-    conn = connect_as("app_credits")
-    top_up(conn, "s1", 1000, "pay-1")
-    for n in range(1, 6):
-        add_campaign(admin, f"c{n}", "s1")
-    return conn
+    return funded_shop(admin, connect_as("app_credits"), credits=1000, campaigns=5)
 
 
 def run_job(conn: psycopg.Connection) -> dict:
-    return value(conn, "select credit_reconcile()")
+    return scalar(conn, "select credit_reconcile()")
 
 
 def set_status_bypassing_triggers(
@@ -53,22 +45,22 @@ def set_status_bypassing_triggers(
 
 
 def test_cron_job_is_scheduled_every_10_minutes(admin):
-    job = one(
+    job = one_row(
         admin,
         """select schedule, command, database, username from cron.job
            where jobname = 'credits-reconcile'""",
     )
     assert job["schedule"] == "*/10 * * * *"
     assert job["command"] == "select public.credit_reconcile()"
-    assert job["database"] == value(admin, "select current_database()")
-    assert job["username"] == value(admin, "select current_user")  # the migrating superuser
+    assert job["database"] == scalar(admin, "select current_database()")
+    assert job["username"] == scalar(admin, "select current_user")  # the migrating superuser
 
 
 def test_cron_command_runs_the_job(admin, svc):
     r = reserve(svc, "c1", 10, "1 hour")
     backdate(admin, r["id"], "2 hours")
-    command = value(admin, "select command from cron.job where jobname = 'credits-reconcile'")
-    summary = value(admin, command)
+    command = scalar(admin, "select command from cron.job where jobname = 'credits-reconcile'")
+    summary = scalar(admin, command)
     assert summary["expired"] == 1
     assert reservation(admin, r["id"])["status"] == "expired"
 
@@ -103,7 +95,9 @@ def test_job_settles_campaigns_finalised_with_triggers_bypassed(admin, svc):
     set_status_bypassing_triggers(admin, "c2", "sent")
     set_status_bypassing_triggers(admin, "c3", "sent", 25)
     # the bypass leaked all three
-    assert value(admin, """select count(*) from "CreditReservation" where status = 'active'""") == 3
+    assert (
+        scalar(admin, """select count(*) from "CreditReservation" where status = 'active'""") == 3
+    )
 
     summary = run_job(admin)
     assert (summary["released"], summary["consumed"], summary["expired"]) == (2, 1, 0)
@@ -121,12 +115,12 @@ def test_job_records_its_run_and_audits_each_change(admin, svc):
     r = reserve(svc, "c1", 10)
     set_status_bypassing_triggers(admin, "c1", "failed")
     summary = run_job(admin)
-    run = one(admin, "select * from credit_reconcile_runs")
+    run = one_row(admin, "select * from credit_reconcile_runs")
     assert run["id"] == summary["runId"]
     assert (run["released"], run["consumed"], run["expired"], run["errors"]) == (1, 0, 0, 0)
     assert run["summary"]["released"] == 1
     assert run["finished_at"] >= run["started_at"]
-    audit = one(admin, "select * from audit_log where entity_id = %s", (r["id"],))
+    audit = one_row(admin, "select * from audit_log where entity_id = %s", (r["id"],))
     assert audit["action"] == "credit_reservation_released"
     assert audit["after"]["meta"]["settledBy"] == "credits-reconcile"
 
@@ -137,10 +131,10 @@ def test_job_run_again_does_nothing_twice(admin, svc):
     reserve(svc, "c2", 20)
     set_status_bypassing_triggers(admin, "c2", "failed")
     assert run_job(admin)["expired"] == 1
-    tables = snapshot(admin)
+    tables = credit_snapshot(admin)
     second = run_job(admin)
     assert (second["expired"], second["released"], second["consumed"]) == (0, 0, 0)
-    after = snapshot(admin)
+    after = credit_snapshot(admin)
     # only the run log grew
     assert len(after.pop("credit_reconcile_runs")) == len(tables.pop("credit_reconcile_runs")) + 1
     assert after == tables
@@ -148,9 +142,9 @@ def test_job_run_again_does_nothing_twice(admin, svc):
 
 def test_job_leaves_healthy_reservations_alone(admin, svc):
     r = reserve(svc, "c1", 10)
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     assert run_job(admin)["expired"] == 0
-    after = snapshot(admin)
+    after = credit_snapshot(admin)
     after.pop("credit_reconcile_runs")
     before.pop("credit_reconcile_runs")
     assert after == before
@@ -164,13 +158,13 @@ def test_reservation_left_by_a_crashed_worker_is_expired_by_the_job(admin, svc, 
     worker.execute("set role app_credits")
     worker.execute("select credit_consume('c1', 80)")
     pid = worker.info.backend_pid
-    assert value(admin, "select pg_terminate_backend(%s)", (pid,)) is True
+    assert scalar(admin, "select pg_terminate_backend(%s)", (pid,)) is True
     with pytest.raises(psycopg.OperationalError):
         worker.execute("select 1")
     worker.close()
     # Its transaction rolled back whole: no debit, the reservation still holds the credits.
     assert reservation(admin, r["id"])["status"] == "active"
-    assert value(admin, "select count(*) from \"CreditTransaction\" where type = 'debit'") == 0
+    assert scalar(admin, "select count(*) from \"CreditTransaction\" where type = 'debit'") == 0
     assert wallet(admin, "s1")["available"] == Decimal(900)
     assert_ledger_consistent(admin)
 
@@ -185,12 +179,12 @@ def test_reservation_left_by_a_crashed_worker_is_expired_by_the_job(admin, svc, 
 def test_a_crashed_job_run_changes_nothing_and_the_next_run_settles(admin, svc, db_url):
     r = reserve(svc, "c1", 10)
     set_status_bypassing_triggers(admin, "c1", "failed")
-    before = snapshot(admin)
+    before = credit_snapshot(admin)
     job = psycopg.connect(db_url)
     job.execute("select credit_reconcile()")  # inside an open transaction
-    assert value(admin, "select pg_terminate_backend(%s)", (job.info.backend_pid,)) is True
+    assert scalar(admin, "select pg_terminate_backend(%s)", (job.info.backend_pid,)) is True
     job.close()
-    assert snapshot(admin) == before
+    assert credit_snapshot(admin) == before
     assert run_job(admin)["released"] == 1
     assert reservation(admin, r["id"])["status"] == "released"
 
@@ -218,7 +212,7 @@ def test_job_reports_a_reservation_it_cannot_settle_and_goes_on(admin, svc):
     ]
     assert reservation(admin, bad["id"])["status"] == "active"
     assert reservation(admin, good["id"])["status"] == "released"
-    assert one(admin, "select errors from credit_reconcile_runs") == {"errors": 1}
+    assert one_row(admin, "select errors from credit_reconcile_runs") == {"errors": 1}
     leaked = rows(admin, "select id, reason from monitoring.credit_reservations_leaked")
     assert leaked == [{"id": bad["id"], "reason": "campaign_final"}]
 
@@ -226,5 +220,5 @@ def test_job_reports_a_reservation_it_cannot_settle_and_goes_on(admin, svc):
 def test_dba_runs_the_job_by_hand_and_analysts_cannot(admin, svc, connect_as):
     assert run_job(connect_as("app_dba"))["errors"] == []
     for role in ("app_analyst", "app_credits"):
-        with refused("42501"):
+        with raises_sqlstate("42501"):
             run_job(connect_as(role))

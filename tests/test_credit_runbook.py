@@ -16,29 +16,18 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_credit_support import (
+from tests.support.credits import (
     add_campaign,
     backdate,
     consume,
-    one,
+    funded_shop,
     reservation,
     reserve,
-    rows,
-    runbook_blocks,
-    runbook_sql,
     top_up,
-    value,
     wallet,
 )
-
-PLACEHOLDER = re.compile(r"<([a-z][a-z-]*)>")
-
-
-def fill(text: str, **ids: str) -> str:
-    """Replace <campaign-id> etc. (keyword campaign_id) and make sure none is left."""
-    filled = PLACEHOLDER.sub(lambda m: ids[m.group(1).replace("-", "_")], text)
-    assert not PLACEHOLDER.search(filled)
-    return filled
+from tests.support.database import one_row, rows, scalar
+from tests.support.runbook import fill, seed_blocks, seed_sql_under
 
 
 @pytest.fixture
@@ -49,10 +38,7 @@ def dba(connect_as) -> psycopg.Connection:
 @pytest.fixture
 def leaked(admin, connect_as) -> dict[str, dict]:
     """Shop s1 with one reservation of each kind the runbook looks for, and a healthy one."""
-    svc = connect_as("app_credits")
-    top_up(svc, "s1", 1000, "pay-1")
-    for n in range(1, 6):
-        add_campaign(admin, f"c{n}", "s1")
+    svc = funded_shop(admin, connect_as("app_credits"), credits=1000, campaigns=5)
     made = {
         "expired": reserve(svc, "c1", 10, "1 hour"),
         "too_old": reserve(svc, "c2", 20),
@@ -71,14 +57,14 @@ def leaked(admin, connect_as) -> dict[str, dict]:
 
 def test_the_seed_has_the_sql_blocks_these_tests_run():
     tested = [
-        runbook_sql(heading)
+        seed_sql_under(heading)
         for heading in ("Detection", "Step 1", "Step 2", "Step 3", "Step 4", "Full Reconciliation")
     ]
-    assert sorted(tested) == sorted(runbook_blocks("sql"))
+    assert sorted(tested) == sorted(seed_blocks("sql"))
 
 
 def test_detection_query_finds_expired_and_too_old_reservations(admin, dba, leaked):
-    found = rows(dba, runbook_sql("Detection"))
+    found = rows(dba, seed_sql_under("Detection"))
     assert {r["id"] for r in found} == {leaked["expired"]["id"], leaked["too_old"]["id"]}
     assert set(found[0]) == {
         "id",
@@ -97,7 +83,7 @@ def test_detection_query_finds_expired_and_too_old_reservations(admin, dba, leak
 
 
 def test_step_1_finds_active_reservations_of_final_campaigns(admin, dba, leaked):
-    found = rows(dba, runbook_sql("Step 1"))
+    found = rows(dba, seed_sql_under("Step 1"))
     assert {(r["id"], r["campaign_status"]) for r in found} == {
         (leaked["sent"]["id"], "sent"),
         (leaked["failed"]["id"], "failed"),
@@ -110,14 +96,14 @@ def test_step_1_finds_active_reservations_of_final_campaigns(admin, dba, leaked)
 
 
 def test_step_2_shows_the_campaign_status(dba, leaked):
-    found = one(dba, fill(runbook_sql("Step 2"), campaign_id="c3"))
+    found = one_row(dba, fill(seed_sql_under("Step 2"), campaign_id="c3"))
     assert (found["id"], found["status"], found["name"]) == ("c3", "sent", "campaign c3")
     assert found["updatedAt"] is not None
 
 
 def test_step_3_option_b_direct_update_releases_consistently_and_is_audited(admin, dba, leaked):
     target = leaked["sent"]["id"]
-    statement = fill(runbook_sql("Step 3"), reservation_id=target)
+    statement = fill(seed_sql_under("Step 3"), reservation_id=target)
     assert wallet(admin, "s1")["reserved"] == Decimal(150)
 
     assert dba.execute(statement).rowcount == 1
@@ -127,7 +113,7 @@ def test_step_3_option_b_direct_update_releases_consistently_and_is_audited(admi
     assert done["releasedAt"] is not None
     w = wallet(admin, "s1")
     assert (w["balance"], w["reserved"], w["difference"]) == (Decimal(1000), Decimal(120), 0)
-    audit = one(admin, "select * from audit_log where entity_id = %s", (target,))
+    audit = one_row(admin, "select * from audit_log where entity_id = %s", (target,))
     assert (audit["action"], audit["reason"]) == (
         "credit_reservation_released",
         "manual_reconciliation",
@@ -136,11 +122,11 @@ def test_step_3_option_b_direct_update_releases_consistently_and_is_audited(admi
 
     # run again: its `status = 'active'` guard makes it a no-op, and nothing more is audited
     assert dba.execute(statement).rowcount == 0
-    assert value(admin, "select count(*) from audit_log where entity_id = %s", (target,)) == 1
+    assert scalar(admin, "select count(*) from audit_log where entity_id = %s", (target,)) == 1
 
 
 def test_step_3_option_a_curl_releases_through_the_api(admin, make_app, leaked):
-    curl = runbook_blocks("bash")
+    curl = seed_blocks("bash")
     assert len(curl) == 1
     target = leaked["failed"]["id"]
     command = fill(curl[0], admin_token="s3cret-token", reservation_id=target)
@@ -162,7 +148,7 @@ def test_step_3_option_a_curl_releases_through_the_api(admin, make_app, leaked):
 
 
 def test_step_4_wallet_balance_matches_the_reconciliation_view(admin, dba, leaked):
-    found = one(dba, fill(runbook_sql("Step 4"), shop_id="s1"))
+    found = one_row(dba, fill(seed_sql_under("Step 4"), shop_id="s1"))
     w = wallet(admin, "s1")
     assert (found["balance"], found["reserved"], found["available"]) == (
         w["balance"],
@@ -195,7 +181,7 @@ def test_full_reconciliation_query_multiplies_its_sums_and_the_view_does_not(
     ) == (Decimal(165), Decimal(50), Decimal(175), Decimal(10), Decimal(115))
     assert truth["difference"] == 0
 
-    runbook = one(dba, fill(runbook_sql("Full Reconciliation"), shop_id="s1"))
+    runbook = one_row(dba, fill(seed_sql_under("Full Reconciliation"), shop_id="s1"))
     assert runbook["wallet_balance"] == truth["balance"]
     # each reservation row is repeated once per transaction, and the other way round
     assert runbook["reserved"] == 4 * truth["reserved"] == Decimal(200)
@@ -210,7 +196,7 @@ def test_every_runbook_sql_block_runs_in_psql_as_app_dba(admin, db_url, leaked, 
         "reservation_id": leaked["sent"]["id"],
         "shop_id": "s1",
     }
-    for n, block in enumerate(runbook_blocks("sql")):
+    for n, block in enumerate(seed_blocks("sql")):
         script = tmp_path / f"block{n}.sql"
         script.write_text(fill(block, **ids), encoding="utf-8")
         result = subprocess.run(

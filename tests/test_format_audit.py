@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.test_ops_support import rows
+from tests.support.database import rows
 
 FORMAT = (
     "insert into momo_sms_formats (name, provider, kind, direction, allocatable, priority, "

@@ -12,7 +12,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.allocation_helpers import (
+from tests.support.allocation import (
     Phone,
     add_group,
     add_member,
@@ -39,7 +39,7 @@ def shipped_senders(admin: psycopg.Connection):
 
 @pytest.fixture
 def member(admin: psycopg.Connection):
-    return add_member(admin, add_group(admin), MEMBER)
+    return add_member(admin, add_group(admin), MEMBER).member_id
 
 
 def outcome(admin: psycopg.Connection, inbox_id: int) -> tuple:

@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
-from api import close_app, create_app
+from api import close_app, context, create_app
 from api.config import Settings
+from api.db import Role
+from tests.support.gateways import HOOK
 
-HOOK = "/functions/v1/momo-sms-hook"
 THREADS = 16
 INGEST = "select inbox_id, duplicate from momo_sms_ingest(%s, %s, %s)"
 RACE_APP_NAME = "test_ingest_race"
@@ -39,7 +40,7 @@ def test_concurrent_deliveries_through_the_app_store_one_row(db_url, admin, roun
     )
     # Open the pool before the race: this test is about the dedupe, not about the lazy
     # creation of the pool by the first requests.
-    with app.extensions["db"].connection("app_ingest"):
+    with context.database(app).connection(Role.INGEST):
         pass
     start = threading.Barrier(THREADS)
 

@@ -8,19 +8,15 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api import close_app, create_app
-from api.config import Settings
-from tests.gateway_helpers import (
+from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
     HOOK,
@@ -31,7 +27,7 @@ from tests.gateway_helpers import (
     sms_gate_headers,
     standard_webhooks_headers,
 )
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 chars = st.one_of(
     st.characters(),
@@ -101,10 +97,8 @@ def bodies_for(fixture: dict[str, Any]) -> st.SearchStrategy[bytes]:
 
 
 @pytest.fixture
-def app(db_url: str, admin: psycopg.Connection) -> Iterator[Flask]:
-    app = create_app(Settings.from_env({"DATABASE_URL": db_url, **GATEWAY_ENV}))
-    yield app
-    close_app(app)
+def app(app_from_env) -> Flask:
+    return app_from_env(**GATEWAY_ENV)
 
 
 def check(app: Flask, admin, route: str, body: bytes, headers: dict, authentic: bool, **kw):

@@ -9,7 +9,7 @@ import copy
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -19,7 +19,7 @@ from flask import Flask
 
 from api import close_app, create_app
 from api.config import Settings
-from tests.gateway_helpers import (
+from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
     HOOK,
@@ -28,28 +28,20 @@ from tests.gateway_helpers import (
     fixture_json,
     hex_hmac,
     httpsms_token,
+    post_to_hook,
     sms_gate_headers,
     smssync_form,
     standard_webhooks_headers,
 )
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 SMS_TEXT = fixture_json("sms-gate.json")["payload"]["message"]
 
 
 @pytest.fixture
-def gateway_app(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., Flask]]:
+def gateway_app(app_from_env) -> Callable[..., Flask]:
     """The real app configured from the environment, every gateway route with its secret."""
-    apps: list[Flask] = []
-
-    def _make(**env: str) -> Flask:
-        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **GATEWAY_ENV, **env}))
-        apps.append(app)
-        return app
-
-    yield _make
-    for app in apps:
-        close_app(app)
+    return lambda **env: app_from_env(**{**GATEWAY_ENV, **env})
 
 
 @pytest.fixture
@@ -58,13 +50,7 @@ def app(gateway_app) -> Flask:
 
 
 def post(app: Flask, route: str, body: bytes, headers: dict[str, str] | None = None, **kw):
-    return app.test_client().post(
-        f"{HOOK}/{route}" if route else HOOK,
-        data=body,
-        content_type=kw.pop("content_type", "application/json"),
-        headers=headers or {},
-        **kw,
-    )
+    return post_to_hook(app, body, headers, route, **kw)
 
 
 def stored_row(admin: psycopg.Connection) -> tuple:

@@ -15,9 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 
 from api import context
-from tests.ingest_helpers import inbox_state
-
-HOOK = "/functions/v1/momo-sms-hook"
+from tests.support.gateways import HOOK
+from tests.support.ingest import inbox_state
 
 
 def body(n: int) -> str:

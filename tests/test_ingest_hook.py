@@ -18,9 +18,9 @@ from werkzeug.test import EnvironBuilder
 
 from api import close_app, context, create_app
 from api.config import Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.gateways import HOOK
+from tests.support.ingest import inbox_state
 
-HOOK = "/functions/v1/momo-sms-hook"
 SMS = {
     "message": "You have received RWF 12,000 from JEAN MUGABO (*********123) on your "
     "mobile money account at 2025-01-18 16:20:00. Ref: 7781234. Balance: RWF 40,500.",

@@ -13,22 +13,18 @@ import hmac
 import io
 import ipaddress
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api import close_app, create_app
-from api.config import Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.gateways import HOOK
+from tests.support.ingest import inbox_state
 
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = b"property-secret"
 ALLOWED = [ipaddress.ip_network(n) for n in ("127.0.0.0/8", "10.0.0.0/8", "2001:db8::/32")]
 MAX_BODY = 64 * 1024
@@ -211,19 +207,12 @@ def signature_for(body: bytes, h: Headers) -> str | None:
 
 
 @pytest.fixture
-def app(db_url: str, admin: psycopg.Connection) -> Iterator[Flask]:
-    app = create_app(
-        Settings.from_env(
-            {
-                "DATABASE_URL": db_url,
-                "MOMO_SMS_HMAC_SECRET": SECRET.decode(),
-                "MOMO_SMS_ALLOWED_IPS": ", ".join(str(n) for n in ALLOWED),
-                "MOMO_SMS_TRUSTED_PROXY_HOPS": "1",
-            }
-        )
+def app(app_from_env) -> Flask:
+    return app_from_env(
+        MOMO_SMS_HMAC_SECRET=SECRET.decode(),
+        MOMO_SMS_ALLOWED_IPS=", ".join(str(n) for n in ALLOWED),
+        MOMO_SMS_TRUSTED_PROXY_HOPS="1",
     )
-    yield app
-    close_app(app)
 
 
 @settings(

@@ -7,17 +7,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 
-import psycopg
 import pytest
 from flask import Flask
 
-from api import close_app, create_app
 from api.config import ConfigError, Settings
-from tests.ingest_helpers import inbox_state
+from tests.support.gateways import post_to_hook
+from tests.support.ingest import inbox_state
 
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "gateway-secret-2025"
 BODY = json.dumps(
     {
@@ -42,21 +40,6 @@ def assert_error(response, status: int, code: str) -> None:
     assert "field" not in body["error"]
 
 
-@pytest.fixture
-def app_from_env(db_url: str, admin: psycopg.Connection) -> Iterator[Callable[..., Flask]]:
-    """The real app configured the way production is: from environment variables."""
-    apps: list[Flask] = []
-
-    def _make(**env: str) -> Flask:
-        app = create_app(Settings.from_env({"DATABASE_URL": db_url, **env}))
-        apps.append(app)
-        return app
-
-    yield _make
-    for app in apps:
-        close_app(app)
-
-
 def deliver(
     app: Flask,
     body: bytes = BODY,
@@ -67,13 +50,7 @@ def deliver(
     all_headers = list(dict(headers).items() if isinstance(headers, Mapping) else headers or [])
     if signature is not None:
         all_headers.append(("X-Signature", signature))
-    return app.test_client().post(
-        HOOK,
-        data=body,
-        content_type="application/json",
-        headers=all_headers,
-        environ_base={"REMOTE_ADDR": remote_addr},
-    )
+    return post_to_hook(app, body, all_headers, environ_base={"REMOTE_ADDR": remote_addr})
 
 
 # --- HMAC -------------------------------------------------------------------------------------

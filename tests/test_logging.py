@@ -15,8 +15,8 @@ from flask import Flask
 
 from api.config import ConfigError, Settings
 from api.logs import JsonLineHandler, configure_logging, log_event
+from tests.support.gateways import post_to_hook
 
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "log-test-secret-7f3a9c"
 # A marker that appears only in SMS text: if any log line contains it, an SMS leaked.
 MARKER = "PAYER-XJ42-KAMANZI"
@@ -72,13 +72,7 @@ def post(app: Flask, payload: dict, signature: str | None = "valid", remote_addr
         headers["X-Signature"] = sign(body)
     elif signature is not None:
         headers["X-Signature"] = signature
-    return app.test_client().post(
-        HOOK,
-        data=body,
-        content_type="application/json",
-        headers=headers,
-        environ_base={"REMOTE_ADDR": remote_addr},
-    )
+    return post_to_hook(app, body, headers, environ_base={"REMOTE_ADDR": remote_addr})
 
 
 def events(lines: list[dict], name: str) -> list[dict]:

@@ -8,7 +8,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from api import close_app, create_app
 from api import metrics as metrics_module
 from api.config import Settings
-from tests.test_ops_support import craft_case, ingest, one, rows, scenario
+from tests.support.database import rows, scalar
+from tests.support.operations import craft_case, ingest_from_modem, scenario
 
 TOKEN = "scrape-token-456"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -36,7 +37,7 @@ def client(make_app):
 
 def test_queue_depths_ages_and_counts_match_the_database(admin, client):
     scenario(admin)  # one allocation, one open case
-    queued = [ingest(admin, f"queued {i}") for i in range(3)]
+    queued = [ingest_from_modem(admin, f"queued {i}") for i in range(3)]
     admin.execute(
         "update momo_sms_inbox set ingested_at = now() - interval '5 minutes' where id = any(%s)",
         (queued,),
@@ -84,7 +85,7 @@ def test_alert_states_and_the_allocator_state(admin, client, connect_as):
 
 
 def test_cron_job_health_and_last_success(admin, client):
-    jobid = one(admin, "select cron.schedule('test-ops-metrics', '0 0 1 1 *', 'select 1')")
+    jobid = scalar(admin, "select cron.schedule('test-ops-metrics', '0 0 1 1 *', 'select 1')")
     admin.execute("select cron.alter_job(%s, active := false)", (jobid,))
     try:
         admin.execute(

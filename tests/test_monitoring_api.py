@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.test_ops_support import craft_case, scenario
+from tests.support.operations import craft_case, scenario
 
 TOKEN = "analyst-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -8,24 +8,16 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.test_ops_support import (
-    Member,
-    add_group,
-    add_member,
-    allocate,
+from tests.support.allocation import Member, add_group, add_member, allocate
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import (
+    allocator_job_active,
     craft_case,
-    ingest,
-    one,
-    row_dict,
-    rows,
+    ingest_from_modem,
     scenario,
+    set_allocator_job,
     sms_text,
 )
-
-ALLOCATOR_ON = (
-    "select cron.alter_job(jobid, active := true) from cron.job where jobname = 'momo-allocator'"
-)
-ALLOCATOR_OFF = ALLOCATOR_ON.replace("true", "false")
 
 # The credits engineer's views have their own tests.
 OTHER_OWNERS = re.compile(r"^(credit|wallet)")
@@ -37,7 +29,7 @@ def analyst(admin, connect_as) -> psycopg.Connection:
 
 
 def queue(admin, n: int, minutes_ago: int = 0, prefix: str = "queued") -> list[int]:
-    ids = [ingest(admin, f"{prefix} {i}") for i in range(n)]
+    ids = [ingest_from_modem(admin, f"{prefix} {i}") for i in range(n)]
     admin.execute(
         "update momo_sms_inbox set ingested_at = now() - make_interval(mins => %s) "
         "where id = any(%s)",
@@ -55,13 +47,13 @@ def sample(admin, minutes_ago: float, unprocessed: int, unmatched: int = 0) -> N
 
 
 def alert(analyst, name: str) -> dict:
-    return row_dict(analyst, "select * from monitoring.alerts where alert = %s", (name,))
+    return one_row(analyst, "select * from monitoring.alerts where alert = %s", (name,))
 
 
 def craft_allocation(admin, member: Member, minutes_ago: int, txn: str) -> int:
     """An SMS ledger entry written at a chosen time (the allocator always writes now())."""
-    inbox_id = ingest(admin, f"crafted allocation {txn}")
-    parsed_id = one(
+    inbox_id = ingest_from_modem(admin, f"crafted allocation {txn}")
+    parsed_id = scalar(
         admin,
         "insert into momo_parsed_txns "
         "(inbox_id, direction, amount, currency, txn_id, genuine, confidence) "
@@ -73,7 +65,7 @@ def craft_allocation(admin, member: Member, minutes_ago: int, txn: str) -> int:
         "outcome = 'allocated' where id = %s",
         (minutes_ago, inbox_id),
     )
-    return one(
+    return scalar(
         admin,
         "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
         "txn_id, source, inbox_id, parsed_id, allocated_at) values "
@@ -127,7 +119,7 @@ def test_queue_sizes_counts_waiting_retrying_and_open_cases(admin, analyst):
         "update momo_unmatched set created_at = now() - interval '20 minutes' where id = %s",
         (s.case_id,),
     )
-    q = row_dict(analyst, "select * from monitoring.queue_sizes")
+    q = one_row(analyst, "select * from monitoring.queue_sizes")
     assert q["inbox_unprocessed"] == 4
     assert q["inbox_ready"] == 3
     assert q["inbox_retrying"] == 1
@@ -140,7 +132,7 @@ def test_queue_sizes_counts_waiting_retrying_and_open_cases(admin, analyst):
 
 
 def test_queue_sizes_on_an_empty_system(admin, analyst):
-    q = row_dict(analyst, "select * from monitoring.queue_sizes")
+    q = one_row(analyst, "select * from monitoring.queue_sizes")
     assert (q["inbox_unprocessed"], q["unmatched_open"], q["inbox_oldest_unprocessed_at"]) == (
         0,
         0,
@@ -175,7 +167,7 @@ def test_inbox_errors_groups_rows_by_error_and_state(admin, analyst):
 
 def test_allocations_per_minute_counts_sms_entries_of_the_last_hour(admin, analyst):
     group = add_group(admin)
-    member = add_member(admin, group, "+250788000001")
+    member = add_member(admin, group, "+250788000001", "Jean Bosco")
     craft_allocation(admin, member, 5, "T1")
     craft_allocation(admin, member, 5, "T2")
     craft_allocation(admin, member, 30, "T3")
@@ -229,18 +221,18 @@ def test_error_rates_counts_final_errors_per_minute_and_reason(admin, analyst):
 def test_duplicates_at_ingest_parse_and_ledger(admin, analyst):
     s = scenario(admin)
     text = sms_text("700", "+250788000001", "TXD1")
-    ingest(admin, text)
-    ingest(admin, text)  # the gateway sends it again
-    ingest(admin, text)
+    ingest_from_modem(admin, text)
+    ingest_from_modem(admin, text)  # the gateway sends it again
+    ingest_from_modem(admin, text)
     # the same transaction in another SMS (another delivery time): duplicate at parse
-    ingest(admin, sms_text("12,000", "+250788000001", "TXA1"), "2025-01-18T15:00:00Z")
+    ingest_from_modem(admin, sms_text("12,000", "+250788000001", "TXA1"), "2025-01-18T15:00:00Z")
     # a transaction someone booked by hand before its SMS was allocated: the ledger refuses it
     admin.execute(
         "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
         "txn_id, source) values (%s, %s, 900, 'RWF', 202501, 'TXD9', 'manual')",
         (s.member.ikimina_id, s.member.member_id),
     )
-    ingest(admin, sms_text("900", "+250788000001", "TXD9"))
+    ingest_from_modem(admin, sms_text("900", "+250788000001", "TXD9"))
     summary = allocate(admin)
     assert summary["duplicates"] == 2
     got = {r["kind"]: r for r in rows(analyst, "select * from monitoring.duplicates")}
@@ -290,7 +282,7 @@ def test_inbox_backlog_fires_after_more_than_ten_minutes_above_25(admin, analyst
     assert (a["current_value"], a["threshold"], a["unit"]) == (26, 25, "rows")
     assert a["rule"] == "momo_sms_inbox unprocessed > 25 rows for more than 10 minutes"
     assert a["note"] is None
-    assert one(
+    assert scalar(
         admin,
         "select since between now() - interval '12 minutes 1 second' "
         "and now() - interval '11 minutes 59 seconds' from monitoring.alerts "
@@ -403,14 +395,16 @@ def test_a_resolved_old_case_does_not_fire(admin, analyst, connect_as):
 def test_the_sampler_records_the_queue_as_the_cron_job_runs_it(admin):
     s = scenario(admin)
     queue(admin, 2, minutes_ago=4)
-    command = one(admin, "select command from cron.job where jobname = 'monitoring-queue-sample'")
-    assert one(
+    command = scalar(
+        admin, "select command from cron.job where jobname = 'monitoring-queue-sample'"
+    )
+    assert scalar(
         admin, "select schedule from cron.job where jobname = 'monitoring-queue-sample'"
     ) == ("* * * * *")
     admin.execute(command)
-    got = row_dict(admin, "select * from monitoring.queue_samples")
+    got = one_row(admin, "select * from monitoring.queue_samples")
     assert (got["inbox_unprocessed"], got["inbox_retrying"], got["unmatched_open"]) == (2, 0, 1)
-    assert one(
+    assert scalar(
         admin,
         "select inbox_oldest_unprocessed_at < now() - interval '4 minutes' "
         "and unmatched_oldest_open_at = (select created_at from momo_unmatched where id = %s) "
@@ -422,7 +416,7 @@ def test_the_sampler_records_the_queue_as_the_cron_job_runs_it(admin):
 @pytest.fixture
 def fake_job(admin) -> Iterator[int]:
     """A pg_cron job of our own (inactive, yearly) whose run history the test writes."""
-    jobid = one(admin, "select cron.schedule('test-ops-fake', '0 0 1 1 *', 'select 1')")
+    jobid = scalar(admin, "select cron.schedule('test-ops-fake', '0 0 1 1 *', 'select 1')")
     admin.execute("select cron.alter_job(%s, active := false)", (jobid,))
     try:
         yield jobid
@@ -445,14 +439,15 @@ def test_the_history_trim_job_deletes_old_runs_and_samples(admin, fake_job):
     add_run(admin, fake_job, "succeeded", 6 * 24 * 60)
     sample(admin, 8 * 24 * 60, 1)
     sample(admin, 10, 1)
-    job = row_dict(admin, "select * from cron.job where jobname = 'monitoring-history-trim'")
+    job = one_row(admin, "select * from cron.job where jobname = 'monitoring-history-trim'")
     assert job["schedule"] == "17 2 * * *"  # daily
     admin.execute(job["command"])
     assert (
-        one(admin, "select count(*) from cron.job_run_details where jobid = %s", (fake_job,)) == 1
+        scalar(admin, "select count(*) from cron.job_run_details where jobid = %s", (fake_job,))
+        == 1
     )
-    assert one(admin, "select count(*) from monitoring.queue_samples") == 1
-    result = one(admin, "select _monitoring_history_trim()")
+    assert scalar(admin, "select count(*) from monitoring.queue_samples") == 1
+    result = scalar(admin, "select _monitoring_history_trim()")
     assert result == {"queue_samples_deleted": 0, "cron_runs_deleted": 0}
 
 
@@ -461,23 +456,23 @@ def test_retention_is_a_setting(admin, fake_job):
     admin.execute(
         "select setting_set('MONITORING_CRON_HISTORY_RETENTION', '2 days', 'disk is small')"
     )
-    assert one(admin, "select _monitoring_history_trim() ->> 'cron_runs_deleted'") == "1"
+    assert scalar(admin, "select _monitoring_history_trim() ->> 'cron_runs_deleted'") == "1"
 
 
 def test_cron_jobs_shows_last_run_and_health_to_analysts(admin, analyst, fake_job):
     add_run(admin, fake_job, "succeeded", 30)
     add_run(admin, fake_job, "failed", 5, "ERROR: relation does not exist")
-    job = row_dict(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
+    job = one_row(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
     assert job["health"] == "paused"  # inactive
     admin.execute("select cron.alter_job(%s, active := true)", (fake_job,))
-    job = row_dict(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
+    job = one_row(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
     assert job["health"] == "failing"
     assert job["last_run_status"] == "failed"
     assert job["last_run_message"] == "ERROR: relation does not exist"
     assert (job["runs_last_24h"], job["failures_last_24h"]) == (2, 1)
     assert 30 * 60 <= job["last_success_age_seconds"] < 31 * 60
     add_run(admin, fake_job, "succeeded", 1)
-    job = row_dict(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
+    job = one_row(analyst, "select * from monitoring.cron_jobs where jobname = 'test-ops-fake'")
     assert (job["health"], job["failures_last_24h"]) == ("ok", 1)
     names = {r["jobname"] for r in rows(analyst, "select jobname from monitoring.cron_jobs")}
     assert {"momo-allocator", "monitoring-queue-sample", "monitoring-history-trim"} <= names
@@ -508,32 +503,29 @@ def healthy_cron(admin) -> Iterator[None]:
 
 
 def test_overview_is_ok_when_nothing_needs_a_person(admin, analyst, healthy_cron):
-    admin.execute(ALLOCATOR_ON)
-    try:
-        o = row_dict(analyst, "select * from monitoring.overview")
+    with allocator_job_active(admin):
+        o = one_row(analyst, "select * from monitoring.overview")
         assert (o["status"], o["alerts_firing"], o["allocator_state"], o["next_step"]) == (
             "ok",
             [],
             "active",
             "Nothing to do.",
         )
-    finally:
-        admin.execute(ALLOCATOR_OFF)
 
 
 def test_overview_names_the_problem_and_the_next_step(admin, analyst, connect_as, healthy_cron):
-    admin.execute(ALLOCATOR_ON)
+    set_allocator_job(admin, True)
     s = scenario(admin)
     craft_case(admin, "dead_letter", parsed=False)
     admin.execute("update momo_unmatched set created_at = now() - interval '2 hours'")
-    o = row_dict(analyst, "select * from monitoring.overview")
+    o = one_row(analyst, "select * from monitoring.overview")
     assert o["status"] == "attention"
     assert o["alerts_firing"] == ["unmatched_case_age"]
     assert (o["unmatched_open"], o["dead_letters_open"], o["allocations_last_hour"]) == (2, 1, 1)
     assert o["unmatched_last_hour"] == 2
     assert "monitoring.dead_letters" in o["next_step"]
     connect_as("app_dba").execute("select momo_allocator_pause('incident 3')")
-    o = row_dict(analyst, "select * from monitoring.overview")
+    o = one_row(analyst, "select * from monitoring.overview")
     assert o["allocator_state"] == "paused"
     assert o["allocator_pause_reason"] == "incident 3"
     assert "momo_allocator_resume" in o["next_step"] and "incident 3" in o["next_step"]
@@ -543,12 +535,11 @@ def test_overview_names_the_problem_and_the_next_step(admin, analyst, connect_as
 def test_overview_points_at_a_whole_allocator_fault_and_an_overdrawn_wallet(
     admin, analyst, healthy_cron
 ):
-    admin.execute(ALLOCATOR_ON)
-    try:
+    with allocator_job_active(admin):
         admin.execute(
             "insert into momo_allocator_faults (sqlstate, message) values ('55P03', 'lock timeout')"
         )
-        o = row_dict(analyst, "select * from monitoring.overview")
+        o = one_row(analyst, "select * from monitoring.overview")
         assert o["alerts_firing"] == ["allocator_failing"]
         assert "Runbook: Allocator failing as a whole" in o["next_step"]
         admin.execute("update momo_allocator_faults set cleared_at = now()")
@@ -556,8 +547,6 @@ def test_overview_points_at_a_whole_allocator_fault_and_an_overdrawn_wallet(
         with admin.transaction():
             admin.execute("set local session_replication_role = replica")
             admin.execute("""update "Wallet" set balance = -5 where "shopId" = 's1'""")
-        o = row_dict(analyst, "select * from monitoring.overview")
+        o = one_row(analyst, "select * from monitoring.overview")
         assert o["alerts_firing"] == ["credit_wallets_overdrawn"]
         assert "Runbook: Campaign charged after its reservation" in o["next_step"]
-    finally:
-        admin.execute(ALLOCATOR_OFF)

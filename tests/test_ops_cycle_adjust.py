@@ -6,17 +6,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_ops_support import (
-    add_group,
-    allocate,
-    ingest,
-    one,
-    refused,
-    row_dict,
-    rows,
-    scenario,
-    sms_text,
-)
+from tests.support.allocation import add_group, allocate
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import ingest_from_modem, refused_changes_nothing, scenario, sms_text
 
 ADJUST = (
     "select * from cycle_adjust(p_ikimina_id => %s, p_yyyymm => %s, "
@@ -27,7 +19,7 @@ ADJUST = (
 def test_adjust_sets_expected_amount_and_status_and_is_audited(admin, connect_as):
     s = scenario(admin)
     group = s.member.ikimina_id
-    cycle = row_dict(
+    cycle = one_row(
         connect_as("app_dba"), ADJUST, (group, 202501, Decimal(60000), "closed", "AGM decision")
     )
     assert (cycle["expected_amount"], cycle["status"]) == (Decimal("60000.00"), "closed")
@@ -47,9 +39,9 @@ def test_only_the_given_field_changes(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
     dba.execute(ADJUST, (s.member.ikimina_id, 202501, Decimal(50000), None, "target"))
-    cycle = row_dict(dba, ADJUST, (s.member.ikimina_id, 202501, None, "closed", "month closed"))
+    cycle = one_row(dba, ADJUST, (s.member.ikimina_id, 202501, None, "closed", "month closed"))
     assert (cycle["expected_amount"], cycle["status"]) == (Decimal("50000.00"), "closed")
-    cycle = row_dict(dba, ADJUST, (s.member.ikimina_id, 202501, None, "open", "reopened: late fix"))
+    cycle = one_row(dba, ADJUST, (s.member.ikimina_id, 202501, None, "open", "reopened: late fix"))
     assert (cycle["expected_amount"], cycle["status"]) == (Decimal("50000.00"), "open")
 
 
@@ -58,15 +50,15 @@ def test_a_closed_cycle_stays_closed_when_a_late_payment_arrives(admin, connect_
     connect_as("app_dba").execute(
         ADJUST, (s.member.ikimina_id, 202501, None, "closed", "January closed")
     )
-    ingest(admin, sms_text("3,000", "+250788000001", "TXLATE", ts="2025-01-31 23:00:00"))
+    ingest_from_modem(admin, sms_text("3,000", "+250788000001", "TXLATE", ts="2025-01-31 23:00:00"))
     assert allocate(admin)["allocated"] == 1
-    cycle = row_dict(admin, "select * from contribution_cycles")
+    cycle = one_row(admin, "select * from contribution_cycles")
     assert (cycle["status"], cycle["collected_amount"]) == ("closed", Decimal("15000.00"))
 
 
 def test_a_month_without_payments_gets_its_cycle(admin, connect_as):
     group = add_group(admin)
-    cycle = row_dict(
+    cycle = one_row(
         connect_as("app_dba"), ADJUST, (group, 202503, Decimal(40000), None, "March target")
     )
     assert (
@@ -80,7 +72,7 @@ def test_a_month_without_payments_gets_its_cycle(admin, connect_as):
         Decimal("0.00"),
         "open",
     )
-    audit = row_dict(admin, "select * from audit_log")
+    audit = one_row(admin, "select * from audit_log")
     assert audit["before"] is None
 
 
@@ -89,7 +81,7 @@ def test_collected_amount_cannot_be_reached(admin, connect_as):
     scenario(admin)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         connect_as("app_dba").execute("update contribution_cycles set collected_amount = 0")
-    assert one(admin, "select collected_amount from contribution_cycles") == Decimal("12000.00")
+    assert scalar(admin, "select collected_amount from contribution_cycles") == Decimal("12000.00")
 
 
 @pytest.mark.parametrize(
@@ -108,7 +100,7 @@ def test_bad_input_is_refused_and_changes_nothing(
     admin, connect_as, expected, status, reason, sqlstate, match
 ):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         ADJUST,
@@ -121,7 +113,7 @@ def test_bad_input_is_refused_and_changes_nothing(
 @pytest.mark.parametrize("yyyymm", [202513, 202500, 199912, 2025])
 def test_a_month_that_is_not_yyyymm_is_refused(admin, connect_as, yyyymm):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         ADJUST,
@@ -133,7 +125,7 @@ def test_a_month_that_is_not_yyyymm_is_refused(admin, connect_as, yyyymm):
 
 def test_an_unknown_group_is_refused(admin, connect_as):
     scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         ADJUST,

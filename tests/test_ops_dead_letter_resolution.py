@@ -11,15 +11,12 @@ from decimal import Decimal
 
 import psycopg
 
-from tests.allocation_helpers import assert_cycles_match_ledger
-from tests.test_ops_support import (
-    allocate,
+from tests.support.allocation import allocate, assert_cycles_match_ledger
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import (
     craft_case,
-    ingest,
-    one,
-    refused,
-    row_dict,
-    rows,
+    ingest_from_modem,
+    refused_changes_nothing,
     scenario,
     sms_text,
 )
@@ -30,13 +27,13 @@ PAYMENT = sms_text("7,000", "+250788000002", "TXD1", name="Aline Uwase")
 
 def dead_letter(admin: psycopg.Connection, received_at: str) -> tuple[int, int]:
     """The SMS stored once and left as a dead letter by the allocator: (inbox_id, case_id)."""
-    inbox_id = ingest(admin, PAYMENT, received_at)
+    inbox_id = ingest_from_modem(admin, PAYMENT, received_at)
     admin.execute(
         "update momo_sms_inbox set processed_at = now(), attempts = 5, outcome = 'dead_letter', "
         "last_error = 'dead_letter: simulated bug' where id = %s",
         (inbox_id,),
     )
-    case_id = one(
+    case_id = scalar(
         admin,
         "insert into momo_unmatched (inbox_id, reason, detail) "
         "values (%s, 'dead_letter', 'allocation failed 5 times') returning id",
@@ -56,17 +53,17 @@ def credits(admin: psycopg.Connection) -> list[dict]:
 def test_a_copy_arriving_after_the_manual_resolution_is_a_duplicate(admin, connect_as):
     s = scenario(admin)
     _, case_id = dead_letter(admin, "2025-01-18T12:21:00Z")
-    case = row_dict(connect_as("app_dba"), RESOLVE, (case_id, "payer confirmed", s.other.member_id))
-    entry = row_dict(
-        admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],)
-    )
+    case = one_row(connect_as("app_dba"), RESOLVE, (case_id, "payer confirmed", s.other.member_id))
+    entry = one_row(admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],))
     assert (entry["txn_id"], entry["amount"], entry["source"]) == ("TXD1", Decimal(7000), "manual")
     assert entry["cycle_yyyymm"] == 202501  # the SMS's own time
 
-    copy = ingest(admin, PAYMENT, "2025-01-18T12:25:00Z")  # another receivedAt, another hash
+    copy = ingest_from_modem(
+        admin, PAYMENT, "2025-01-18T12:25:00Z"
+    )  # another receivedAt, another hash
     summary = allocate(admin)
     assert (summary["allocated"], summary["duplicates"]) == (0, 1), summary
-    assert one(admin, "select last_error from momo_sms_inbox where id = %s", (copy,)) == (
+    assert scalar(admin, "select last_error from momo_sms_inbox where id = %s", (copy,)) == (
         "duplicate_txn_ledger"
     )
     assert credits(admin) == [
@@ -83,10 +80,10 @@ def test_a_copy_arriving_after_the_manual_resolution_is_a_duplicate(admin, conne
 def test_a_copy_allocated_before_makes_the_resolution_refuse_naming_the_entry(admin, connect_as):
     s = scenario(admin)
     _, case_id = dead_letter(admin, "2025-01-18T12:21:00Z")
-    ingest(admin, PAYMENT, "2025-01-18T12:25:00Z")
+    ingest_from_modem(admin, PAYMENT, "2025-01-18T12:25:00Z")
     assert allocate(admin)["allocated"] == 1
-    allocated = one(admin, "select id from contributions_ledger where txn_id = 'TXD1'")
-    error = refused(
+    allocated = scalar(admin, "select id from contributions_ledger where txn_id = 'TXD1'")
+    error = refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -101,7 +98,7 @@ def test_a_copy_allocated_before_makes_the_resolution_refuse_naming_the_entry(ad
 def test_a_resolution_racing_the_allocator_on_a_copy_credits_once(admin, connect_as, db_url):
     s = scenario(admin)
     _, case_id = dead_letter(admin, "2025-01-18T12:21:00Z")
-    ingest(admin, PAYMENT, "2025-01-18T12:25:00Z")
+    ingest_from_modem(admin, PAYMENT, "2025-01-18T12:25:00Z")
     dba = connect_as("app_dba")
     dba.execute("begin")
     dba.execute(RESOLVE, (case_id, "payer confirmed", s.other.member_id))
@@ -130,7 +127,7 @@ def test_a_parse_that_did_not_claim_its_txn_id_still_guards_the_payment(admin, c
         'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
         (inbox_id,),
     )
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -149,7 +146,7 @@ def test_a_reversed_payment_is_refused_with_the_way_to_credit_it_again(admin, co
     )
     dba = connect_as("app_dba")
     dba.execute("select ledger_reverse(%s, 'wrong member')", (s.ledger_id,))
-    error = refused(
+    error = refused_changes_nothing(
         admin,
         dba,
         RESOLVE,

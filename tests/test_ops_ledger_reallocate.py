@@ -13,17 +13,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.allocation_helpers import assert_cycles_match_ledger
-from tests.test_ops_support import (
-    add_group,
-    add_member,
-    craft_case,
-    one,
-    refused,
-    row_dict,
-    rows,
-    scenario,
-)
+from tests.support.allocation import add_group, add_member, assert_cycles_match_ledger
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import craft_case, refused_changes_nothing, scenario
 
 REALLOCATE = "select * from ledger_reallocate(%s, %s, %s)"
 RECREDIT = "select * from ledger_recredit(%s, %s, %s)"
@@ -55,29 +47,29 @@ def test_a_to_b_to_c_then_reversing_c_leaves_the_payment_nowhere(admin, connect_
     b, c = s.other.member_id, carine.member_id
     cycle = "select collected_amount from contribution_cycles where ikimina_id = %s"
 
-    to_b = row_dict(dba, REALLOCATE, (s.ledger_id, b, "paid for Aline, ticket 9"))
+    to_b = one_row(dba, REALLOCATE, (s.ledger_id, b, "paid for Aline, ticket 9"))
     assert (to_b["member_id"], to_b["amount"], to_b["txn_id"]) == (b, Decimal("12000.00"), "TXA1")
     assert (to_b["source"], to_b["txn_generation"], to_b["cycle_yyyymm"]) == ("manual", 2, 202501)
     assert to_b["inbox_id"] == s.allocated_inbox_id
-    reversal_a = one(
+    reversal_a = scalar(
         admin, "select id from contributions_ledger where reverses_id = %s", (s.ledger_id,)
     )
     assert to_b["recredits_id"] == reversal_a
     assert balances(admin) == {b: Decimal("12000.00")}
-    assert one(admin, cycle, (s.member.ikimina_id,)) == Decimal("12000.00")
+    assert scalar(admin, cycle, (s.member.ikimina_id,)) == Decimal("12000.00")
     assert rows(admin, LIVE_CREDITS, ("TXA1",)) == [{"member_id": b, "amount": Decimal("12000.00")}]
 
-    to_c = row_dict(dba, REALLOCATE, (to_b["id"], c, "Aline says it was Carine's, ticket 10"))
+    to_c = one_row(dba, REALLOCATE, (to_b["id"], c, "Aline says it was Carine's, ticket 10"))
     assert (to_c["member_id"], to_c["txn_generation"], to_c["ikimina_id"]) == (c, 3, group_c)
     assert balances(admin) == {c: Decimal("12000.00")}
-    assert one(admin, cycle, (s.member.ikimina_id,)) == Decimal("0.00")
-    assert one(admin, cycle, (group_c,)) == Decimal("12000.00")
+    assert scalar(admin, cycle, (s.member.ikimina_id,)) == Decimal("0.00")
+    assert scalar(admin, cycle, (group_c,)) == Decimal("12000.00")
     assert rows(admin, LIVE_CREDITS, ("TXA1",)) == [{"member_id": c, "amount": Decimal("12000.00")}]
 
     dba.execute(REVERSE, (to_c["id"], "refunded to the payer"))
     assert balances(admin) == {}
     assert rows(admin, LIVE_CREDITS, ("TXA1",)) == []
-    assert one(admin, cycle, (group_c,)) == Decimal("0.00")
+    assert scalar(admin, cycle, (group_c,)) == Decimal("0.00")
     assert_cycles_match_ledger(admin)
     # Each step is audited with its reason.
     assert [
@@ -95,16 +87,16 @@ def test_a_payment_reversed_earlier_is_credited_again(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
     dba.execute(REVERSE, (s.ledger_id, "looked wrong"))
-    credit = row_dict(dba, RECREDIT, (s.ledger_id, s.member.member_id, "it was right after all"))
+    credit = one_row(dba, RECREDIT, (s.ledger_id, s.member.member_id, "it was right after all"))
     assert (credit["member_id"], credit["txn_id"], credit["txn_generation"]) == (
         s.member.member_id,
         "TXA1",
         2,
     )
     assert balances(admin) == {s.member.member_id: Decimal("12000.00")}
-    audit = row_dict(admin, "select * from audit_log where action = 'ledger_recredit'")
+    audit = one_row(admin, "select * from audit_log where action = 'ledger_recredit'")
     assert audit["after"]["credit"]["id"] == credit["id"]
-    assert audit["actor"] == one(admin, "select session_user")
+    assert audit["actor"] == scalar(admin, "select session_user")
     assert_cycles_match_ledger(admin)
 
 
@@ -117,13 +109,19 @@ def test_recredit_refusals_change_nothing(admin, connect_as):
         admin, s.member.ikimina_id, "+250788000005", "Left", status="inactive"
     ).member_id
     dba = connect_as("app_dba")
-    refused(admin, dba, RECREDIT, (s.ledger_id, rwanda, "x"), "MM409", "never reversed")
-    refused(
+    refused_changes_nothing(
+        admin, dba, RECREDIT, (s.ledger_id, rwanda, "x"), "MM409", "never reversed"
+    )
+    refused_changes_nothing(
         admin, dba, REALLOCATE, (s.ledger_id, s.member.member_id, "x"), "MM409", "already credited"
     )
-    refused(admin, dba, REALLOCATE, (s.ledger_id, abroad, "x"), "MM422", "keeps its ledger in USD")
-    refused(admin, dba, REALLOCATE, (s.ledger_id, inactive, "x"), "MM422", "only active members")
-    refused(
+    refused_changes_nothing(
+        admin, dba, REALLOCATE, (s.ledger_id, abroad, "x"), "MM422", "keeps its ledger in USD"
+    )
+    refused_changes_nothing(
+        admin, dba, REALLOCATE, (s.ledger_id, inactive, "x"), "MM422", "only active members"
+    )
+    refused_changes_nothing(
         admin,
         dba,
         REALLOCATE,
@@ -131,18 +129,24 @@ def test_recredit_refusals_change_nothing(admin, connect_as):
         "MM404",
         "does not exist",
     )
-    refused(admin, dba, REALLOCATE, (s.ledger_id, rwanda, " "), "MM400", "a reason is required")
-    refused(admin, dba, REALLOCATE, (999999, rwanda, "x"), "MM404", "999999 does not exist")
-    moved = row_dict(dba, REALLOCATE, (s.ledger_id, rwanda, "paid for Aline"))
+    refused_changes_nothing(
+        admin, dba, REALLOCATE, (s.ledger_id, rwanda, " "), "MM400", "a reason is required"
+    )
+    refused_changes_nothing(
+        admin, dba, REALLOCATE, (999999, rwanda, "x"), "MM404", "999999 does not exist"
+    )
+    moved = one_row(dba, REALLOCATE, (s.ledger_id, rwanda, "paid for Aline"))
     # The old entry is reversed and already credited again: only the newest moves on.
-    error = refused(
+    error = refused_changes_nothing(
         admin, dba, RECREDIT, (s.ledger_id, rwanda, "x"), "MM409", "already credited again"
     )
     assert str(moved["id"]) in str(error)
-    correction = one(
+    correction = scalar(
         admin, "select id from contributions_ledger where reverses_id = %s", (s.ledger_id,)
     )
-    refused(admin, dba, RECREDIT, (correction, rwanda, "x"), "MM409", "is a correction")
+    refused_changes_nothing(
+        admin, dba, RECREDIT, (correction, rwanda, "x"), "MM409", "is a correction"
+    )
 
 
 def test_two_concurrent_reallocations_one_wins_the_other_is_refused(admin, connect_as):
@@ -171,7 +175,7 @@ def test_two_concurrent_reallocations_one_wins_the_other_is_refused(admin, conne
     assert isinstance(error, psycopg.Error) and error.sqlstate == "MM409", outcome
     assert "already reversed" in str(error)
     assert balances(admin) == {s.other.member_id: Decimal("12000.00")}
-    assert one(admin, "select count(*) from contributions_ledger") == 3
+    assert scalar(admin, "select count(*) from contributions_ledger") == 3
     assert_cycles_match_ledger(admin)
 
 
@@ -209,13 +213,13 @@ def test_the_schema_refuses_a_second_live_credit_whoever_writes_it(admin, connec
         admin.execute(INSERT_CREDIT, (*other, 2, s.ledger_id))
     # After a reversal and a re-credit, the reversal cannot be used a second time.
     dba = connect_as("app_dba")
-    moved = row_dict(dba, REALLOCATE, (s.ledger_id, s.other.member_id, "paid for Aline"))
+    moved = one_row(dba, REALLOCATE, (s.ledger_id, s.other.member_id, "paid for Aline"))
     with pytest.raises(psycopg.errors.UniqueViolation):
         admin.execute(INSERT_CREDIT, (*other, 2, moved["recredits_id"]))
     with pytest.raises(psycopg.errors.IntegrityError):
         admin.execute(INSERT_CREDIT, (*other, 3, moved["recredits_id"]))
     # Generation 3 needs the reversal of generation 2, which does not exist.
-    reversal = one(
+    reversal = scalar(
         admin, "select id from contributions_ledger where reverses_id = %s", (s.ledger_id,)
     )
     with pytest.raises(psycopg.errors.IntegrityError):
@@ -227,15 +231,17 @@ def test_a_copy_of_a_reallocated_sms_is_a_duplicate(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
     dba.execute(REALLOCATE, (s.ledger_id, s.other.member_id, "paid for Aline"))
-    text = one(admin, "select raw_text from momo_sms_inbox where id = %s", (s.allocated_inbox_id,))
-    copy = one(
+    text = scalar(
+        admin, "select raw_text from momo_sms_inbox where id = %s", (s.allocated_inbox_id,)
+    )
+    copy = scalar(
         admin,
         "select inbox_id from momo_sms_ingest(%s, 'M-Money', %s, 'modem-2', null)",
         (text, "2025-01-19T08:00:00Z"),
     )
-    summary = one(admin, "select momo_allocate(10)")
+    summary = scalar(admin, "select momo_allocate(10)")
     assert summary["allocated"] == 0 and summary["duplicates"] == 1, summary
-    assert one(admin, "select outcome from momo_sms_inbox where id = %s", (copy,)) == "duplicate"
+    assert scalar(admin, "select outcome from momo_sms_inbox where id = %s", (copy,)) == "duplicate"
     assert balances(admin) == {s.other.member_id: Decimal("12000.00")}
 
 
@@ -272,9 +278,9 @@ def test_a_manual_entry_without_a_transaction_id_is_moved_too(admin, connect_as)
     dba.execute(
         "select unmatched_resolve(%s, %s, %s)", (case_id, "cash deposit", s.member.member_id)
     )
-    manual = row_dict(admin, "select * from contributions_ledger where source = 'manual'")
+    manual = one_row(admin, "select * from contributions_ledger where source = 'manual'")
     assert manual["txn_id"] is None
-    moved = row_dict(dba, REALLOCATE, (manual["id"], s.other.member_id, "it was for Aline"))
+    moved = one_row(dba, REALLOCATE, (manual["id"], s.other.member_id, "it was for Aline"))
     assert (moved["member_id"], moved["amount"], moved["txn_generation"]) == (
         s.other.member_id,
         manual["amount"],
@@ -285,7 +291,7 @@ def test_a_manual_entry_without_a_transaction_id_is_moved_too(admin, connect_as)
         s.other.member_id: Decimal("3000.00"),
     }
     # Moved once: the reversal it follows cannot be used again.
-    refused(
+    refused_changes_nothing(
         admin, dba, RECREDIT, (manual["id"], s.member.member_id, "x"), "MM409", "credited again"
     )
     assert_cycles_match_ledger(admin)
@@ -302,7 +308,7 @@ def test_any_sequence_of_corrections_keeps_at_most_one_live_credit_per_payment(a
     dba = connect_as("app_dba")
     rng = random.Random(12)
     for step in range(40):
-        newest = row_dict(
+        newest = one_row(
             admin,
             "select id from contributions_ledger where txn_id = 'TXA1' "
             "order by txn_generation desc limit 1",
@@ -329,4 +335,4 @@ def test_any_sequence_of_corrections_keeps_at_most_one_live_credit_per_payment(a
             (r["amount"] for r in live), Decimal(0)
         )
         assert_cycles_match_ledger(admin)
-    assert one(admin, "select max(txn_generation) from contributions_ledger") > 3
+    assert scalar(admin, "select max(txn_generation) from contributions_ledger") > 3

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from tests.test_ops_support import one, refused, row_dict, rows, scenario
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import refused_changes_nothing, scenario
 
 REVERSE = "select * from ledger_reverse(%s, %s)"
 CYCLE_TOTAL = (
@@ -12,7 +13,7 @@ CYCLE_TOTAL = (
 
 def test_reverse_appends_the_negated_entry_and_lowers_the_cycle(admin, connect_as):
     s = scenario(admin)
-    cycle_before = one(
+    cycle_before = scalar(
         admin,
         CYCLE_TOTAL,
         (s.member.ikimina_id,),
@@ -20,9 +21,9 @@ def test_reverse_appends_the_negated_entry_and_lowers_the_cycle(admin, connect_a
     assert cycle_before == Decimal("12000.00")
     dba = connect_as("app_dba")
 
-    correction = row_dict(dba, REVERSE, (s.ledger_id, "wrong member, ticket 7"))
+    correction = one_row(dba, REVERSE, (s.ledger_id, "wrong member, ticket 7"))
 
-    original = row_dict(admin, "select * from contributions_ledger where id = %s", (s.ledger_id,))
+    original = one_row(admin, "select * from contributions_ledger where id = %s", (s.ledger_id,))
     assert correction["source"] == "correction"
     assert correction["reverses_id"] == s.ledger_id
     assert correction["amount"] == -original["amount"] == Decimal("-12000.00")
@@ -37,7 +38,7 @@ def test_reverse_appends_the_negated_entry_and_lowers_the_cycle(admin, connect_a
     assert correction["meta"]["original_txn_id"] == "TXA1"
     # The original is untouched (append-only) and the cycle is back to zero.
     assert original["amount"] == Decimal("12000.00")
-    assert one(
+    assert scalar(
         admin,
         CYCLE_TOTAL,
         (s.member.ikimina_id,),
@@ -47,7 +48,7 @@ def test_reverse_appends_the_negated_entry_and_lowers_the_cycle(admin, connect_a
 def test_reverse_writes_one_audit_row_with_actor_reason_and_images(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
-    correction = row_dict(dba, REVERSE, (s.ledger_id, "wrong member"))
+    correction = one_row(dba, REVERSE, (s.ledger_id, "wrong member"))
 
     audit = rows(admin, "select * from audit_log")
     assert len(audit) == 1
@@ -55,7 +56,7 @@ def test_reverse_writes_one_audit_row_with_actor_reason_and_images(admin, connec
     assert entry["action"] == "ledger_reverse"
     assert (entry["entity"], entry["entity_id"]) == ("contributions_ledger", str(s.ledger_id))
     assert entry["reason"] == "wrong member"
-    assert entry["actor"] == one(admin, "select session_user")
+    assert entry["actor"] == scalar(admin, "select session_user")
     assert entry["before"]["entry"]["id"] == s.ledger_id
     assert entry["before"]["cycle"]["collected_amount"] == 12000
     assert entry["after"]["correction"]["id"] == correction["id"]
@@ -66,14 +67,14 @@ def test_reverse_keeps_a_closed_cycle_closed(admin, connect_as):
     s = scenario(admin)
     admin.execute("update contribution_cycles set status = 'closed'")
     connect_as("app_dba").execute(REVERSE, (s.ledger_id, "refund"))
-    assert one(admin, "select status from contribution_cycles") == "closed"
+    assert scalar(admin, "select status from contribution_cycles") == "closed"
 
 
 def test_reversing_twice_is_refused_and_changes_nothing(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
-    first = row_dict(dba, REVERSE, (s.ledger_id, "wrong member"))
-    error = refused(
+    first = one_row(dba, REVERSE, (s.ledger_id, "wrong member"))
+    error = refused_changes_nothing(
         admin, dba, REVERSE, (s.ledger_id, "again"), "MM409", "already reversed by entry"
     )
     assert str(first["id"]) in str(error)
@@ -82,8 +83,8 @@ def test_reversing_twice_is_refused_and_changes_nothing(admin, connect_as):
 def test_reversing_a_correction_is_refused_and_changes_nothing(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
-    correction = row_dict(dba, REVERSE, (s.ledger_id, "wrong member"))
-    refused(
+    correction = one_row(dba, REVERSE, (s.ledger_id, "wrong member"))
+    refused_changes_nothing(
         admin,
         dba,
         REVERSE,
@@ -95,7 +96,7 @@ def test_reversing_a_correction_is_refused_and_changes_nothing(admin, connect_as
 
 def test_reversing_an_unknown_entry_is_refused(admin, connect_as):
     scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin, connect_as("app_dba"), REVERSE, (999999, "typo"), "MM404", "999999 does not exist"
     )
 
@@ -104,7 +105,9 @@ def test_reversing_without_a_reason_is_refused(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
     for reason in (None, "", "   "):
-        refused(admin, dba, REVERSE, (s.ledger_id, reason), "MM400", "a reason is required")
+        refused_changes_nothing(
+            admin, dba, REVERSE, (s.ledger_id, reason), "MM400", "a reason is required"
+        )
 
 
 def test_reverse_of_a_manual_entry_lowers_its_cycle(admin, connect_as):
@@ -114,7 +117,7 @@ def test_reverse_of_a_manual_entry_lowers_its_cycle(admin, connect_as):
         "select unmatched_resolve(%s, %s, %s)",
         (s.case_id, "paid by Eric for M-02", s.other.member_id),
     )
-    manual_id = one(admin, "select id from contributions_ledger where source = 'manual'")
+    manual_id = scalar(admin, "select id from contributions_ledger where source = 'manual'")
     dba.execute(REVERSE, (manual_id, "Eric's payment was for next year"))
-    assert one(admin, "select collected_amount from contribution_cycles") == Decimal("12000.00")
-    assert one(admin, "select sum(amount) from contributions_ledger") == Decimal("12000.00")
+    assert scalar(admin, "select collected_amount from contribution_cycles") == Decimal("12000.00")
+    assert scalar(admin, "select sum(amount) from contributions_ledger") == Decimal("12000.00")

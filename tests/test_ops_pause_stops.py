@@ -15,8 +15,9 @@ import psycopg
 import pytest
 
 from bench.backlog import create_members, delivered, enqueue_mixed_sms, expected_outcomes
-from tests.allocation_helpers import assert_cycles_match_ledger, ingest, p2p
-from tests.test_ops_support import one, row_dict
+from tests.support.allocation import assert_cycles_match_ledger, ingest, p2p
+from tests.support.database import one_row, scalar
+from tests.support.operations import allocator_job_active
 
 N_SMS = 100_000
 N_MEMBERS = 2_000
@@ -28,12 +29,8 @@ PROCESSED = "select count(*) from momo_sms_inbox where processed_at is not null"
 @pytest.fixture
 def running(admin):
     """The allocator job active, as in production (the test reset pauses every job)."""
-    switch = (
-        "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
-    )
-    admin.execute(switch, (True,))
-    yield admin
-    admin.execute(switch, (False,))
+    with allocator_job_active(admin):
+        yield admin
 
 
 def run_in_thread(db_url: str, command: str, errors: list[BaseException]) -> threading.Thread:
@@ -65,13 +62,13 @@ def test_pause_stops_a_running_drain_and_assist_then_resume_drains_the_rest_once
     errors: list[BaseException] = []
     drain = run_in_thread(db_url, "call momo_allocator_drain()", errors)
     assist = run_in_thread(db_url, "call momo_allocator_assist()", errors)
-    while one(admin, PROCESSED) == 0:
+    while scalar(admin, PROCESSED) == 0:
         time.sleep(0.01)
 
     connect_as("app_dba").execute("select momo_allocator_pause('incident 12: wrong allocations')")
-    at_pause = one(admin, PROCESSED)
+    at_pause = scalar(admin, PROCESSED)
     # Ours, and pg_cron's own drain and assist if the minute turned meanwhile.
-    sessions = one(
+    sessions = scalar(
         admin,
         "select count(*) from pg_stat_activity "
         "where query ~ 'call momo_allocator_(drain|assist)' and state = 'active'",
@@ -79,11 +76,11 @@ def test_pause_stops_a_running_drain_and_assist_then_resume_drains_the_rest_once
     drain.join()
     assist.join()
     assert errors == []
-    after_pause = one(admin, PROCESSED)
+    after_pause = scalar(admin, PROCESSED)
     # Each running session may finish the batch it had in flight, nothing more.
     assert after_pause - at_pause <= sessions * BATCH
     assert after_pause < delivered(1, N_SMS)
-    status = row_dict(connect_as("app_analyst"), "select * from monitoring.allocator_status")
+    status = one_row(connect_as("app_analyst"), "select * from monitoring.allocator_status")
     assert (status["state"], status["pause_reason"]) == ("paused", "incident 12: wrong allocations")
 
     # The HTTP trigger is refused while paused and claims nothing.
@@ -100,11 +97,11 @@ def test_pause_stops_a_running_drain_and_assist_then_resume_drains_the_rest_once
     with pytest.raises(psycopg.Error, match="the allocator is paused") as info:
         admin.execute("select momo_allocate(10)")
     assert info.value.sqlstate == "MM409"
-    assert one(admin, PROCESSED) == after_pause
+    assert scalar(admin, PROCESSED) == after_pause
 
     connect_as("app_dba").execute("select momo_allocator_resume('incident 12 fixed')")
     # pg_cron may start its own drain now too; drain until every SMS is processed.
-    while one(admin, PROCESSED) < delivered(1, N_SMS):
+    while scalar(admin, PROCESSED) < delivered(1, N_SMS):
         admin.execute("call momo_allocator_drain()")
         time.sleep(0.1)
     # The next run: a credit held while its neighbour was in the other session's batch links now.

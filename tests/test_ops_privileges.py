@@ -3,7 +3,8 @@
 import psycopg
 import pytest
 
-from tests.test_ops_support import one, scenario, snapshot
+from tests.support.database import scalar
+from tests.support.operations import ops_snapshot, scenario
 
 DBA_CALLS = [
     ("select ledger_reverse(%s, 'x')", "ledger"),
@@ -42,24 +43,24 @@ def _argument(s, kind):
 @pytest.mark.parametrize(("call", "kind"), DBA_CALLS)
 def test_only_the_dba_role_may_run_corrections(admin, connect_as, role, call, kind):
     s = scenario(admin)
-    before = snapshot(admin)
+    before = ops_snapshot(admin)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         connect_as(role).execute(call, (_argument(s, kind),))
-    assert snapshot(admin) == before
+    assert ops_snapshot(admin) == before
 
 
 def test_the_web_login_cannot_reach_the_dba_role(admin):
     # app_web switches to the HTTP surfaces' roles; app_dba is not one of them.
-    assert one(admin, "select pg_has_role('app_web', 'app_dba', 'member')") is False
+    assert scalar(admin, "select pg_has_role('app_web', 'app_dba', 'member')") is False
     for signature in DBA_FUNCTIONS:
         assert (
-            one(admin, "select has_function_privilege('app_web', %s, 'execute')", (signature,))
+            scalar(admin, "select has_function_privilege('app_web', %s, 'execute')", (signature,))
             is False
         )
 
 
 def test_the_dba_functions_are_granted_to_app_dba_only(admin):
-    granted = one(
+    granted = scalar(
         admin,
         "select array_agg(distinct r.rolname order by r.rolname) from pg_roles as r "
         "cross join unnest(%s::text[]) as f (signature) "
@@ -71,7 +72,7 @@ def test_the_dba_functions_are_granted_to_app_dba_only(admin):
 
 
 def test_analysts_hold_no_write_privilege_on_any_table(admin):
-    writable = one(
+    writable = scalar(
         admin,
         "select array_agg(format('%%s.%%s:%%s', n.nspname, c.relname, p.privilege)) "
         "from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
@@ -82,11 +83,11 @@ def test_analysts_hold_no_write_privilege_on_any_table(admin):
     )
     assert writable is None
     # pg_cron grants public some rights on its tables; its schema stays closed to analysts.
-    assert one(admin, "select has_schema_privilege('app_analyst', 'cron', 'usage')") is False
+    assert scalar(admin, "select has_schema_privilege('app_analyst', 'cron', 'usage')") is False
 
 
 def test_analysts_may_execute_only_read_only_functions(admin):
-    volatile = one(
+    volatile = scalar(
         admin,
         "select array_agg(p.oid::regprocedure::text) from pg_proc as p "
         "where p.pronamespace in ('public'::regnamespace, 'monitoring'::regnamespace) "
@@ -115,12 +116,12 @@ def test_analysts_may_execute_only_read_only_functions(admin):
 def test_analysts_cannot_write(admin, connect_as, statement):
     scenario(admin)
     admin.execute("select _queue_sample()")
-    before = snapshot(admin)
-    samples = one(admin, "select count(*) from monitoring.queue_samples")
+    before = ops_snapshot(admin)
+    samples = scalar(admin, "select count(*) from monitoring.queue_samples")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         connect_as("app_analyst").execute(statement)
-    assert snapshot(admin) == before
-    assert one(admin, "select count(*) from monitoring.queue_samples") == samples
+    assert ops_snapshot(admin) == before
+    assert scalar(admin, "select count(*) from monitoring.queue_samples") == samples
 
 
 @pytest.mark.parametrize(
@@ -143,10 +144,10 @@ def test_analysts_cannot_write(admin, connect_as, statement):
 )
 def test_dbas_change_data_only_through_the_functions(admin, connect_as, statement):
     scenario(admin)
-    before = snapshot(admin)
+    before = ops_snapshot(admin)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         connect_as("app_dba").execute(statement)
-    assert snapshot(admin) == before
+    assert ops_snapshot(admin) == before
 
 
 def test_analysts_and_dbas_read_every_monitoring_view(admin, connect_as):

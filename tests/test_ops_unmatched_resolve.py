@@ -5,16 +5,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.test_ops_support import (
-    add_group,
-    add_member,
-    craft_case,
-    one,
-    refused,
-    row_dict,
-    rows,
-    scenario,
-)
+from tests.support.allocation import add_group, add_member
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import craft_case, refused_changes_nothing, scenario
 
 RESOLVE = "select * from unmatched_resolve(%s, %s, %s)"
 RESOLVE_AMOUNT = "select * from unmatched_resolve(%s, %s, %s, %s)"
@@ -22,14 +15,14 @@ RESOLVE_AMOUNT = "select * from unmatched_resolve(%s, %s, %s, %s)"
 
 def test_resolve_without_member_dismisses_the_case(admin, connect_as):
     s = scenario(admin)
-    case = row_dict(connect_as("app_dba"), RESOLVE, (s.case_id, "test payment by the bank", None))
+    case = one_row(connect_as("app_dba"), RESOLVE, (s.case_id, "test payment by the bank", None))
     assert case["status"] == "resolved"
     assert case["resolution"] == "dismissed"
     assert case["resolution_note"] == "test payment by the bank"
-    assert case["resolved_by"] == one(admin, "select session_user")
+    assert case["resolved_by"] == scalar(admin, "select session_user")
     assert case["resolved_at"] is not None
     assert case["ledger_id"] is None
-    assert one(admin, "select count(*) from contributions_ledger where source = 'manual'") == 0
+    assert scalar(admin, "select count(*) from contributions_ledger where source = 'manual'") == 0
     [audit] = rows(admin, "select * from audit_log")
     assert (audit["action"], audit["entity"], audit["entity_id"]) == (
         "unmatched_resolve",
@@ -43,10 +36,10 @@ def test_resolve_without_member_dismisses_the_case(admin, connect_as):
 
 def test_resolve_with_member_allocates_manually_and_records_the_ledger_id(admin, connect_as):
     s = scenario(admin)
-    case = row_dict(
+    case = one_row(
         connect_as("app_dba"), RESOLVE, (s.case_id, "Eric paid for Aline", s.other.member_id)
     )
-    entry = row_dict(admin, "select * from contributions_ledger where source = 'manual'")
+    entry = one_row(admin, "select * from contributions_ledger where source = 'manual'")
     assert case["resolution"] == "allocated"
     assert case["ledger_id"] == entry["id"]
     assert entry["member_id"] == s.other.member_id
@@ -56,12 +49,12 @@ def test_resolve_with_member_allocates_manually_and_records_the_ledger_id(admin,
     assert entry["txn_id"] == "TXU1"
     assert entry["cycle_yyyymm"] == 202501
     assert entry["inbox_id"] == s.unmatched_inbox_id
-    assert entry["parsed_id"] == one(
+    assert entry["parsed_id"] == scalar(
         admin, "select id from momo_parsed_txns where inbox_id = %s", (s.unmatched_inbox_id,)
     )
     assert entry["meta"]["case_id"] == s.case_id
     # Cycle: 12,000 by SMS plus 5,000 by hand, equal to the ledger.
-    assert one(admin, "select collected_amount from contribution_cycles") == Decimal("17000.00")
+    assert scalar(admin, "select collected_amount from contribution_cycles") == Decimal("17000.00")
     [audit] = rows(admin, "select * from audit_log")
     assert audit["reason"] == "Eric paid for Aline"
     assert audit["after"]["ledger_entry"]["id"] == entry["id"]
@@ -73,7 +66,7 @@ def test_resolving_twice_is_refused_and_changes_nothing(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
     dba.execute(RESOLVE, (s.case_id, "Eric paid for Aline", s.other.member_id))
-    refused(
+    refused_changes_nothing(
         admin,
         dba,
         RESOLVE,
@@ -81,13 +74,15 @@ def test_resolving_twice_is_refused_and_changes_nothing(admin, connect_as):
         "MM409",
         "already resolved \\(allocated\\)",
     )
-    refused(admin, dba, RESOLVE, (s.case_id, "dismiss it", None), "MM409", "already resolved")
+    refused_changes_nothing(
+        admin, dba, RESOLVE, (s.case_id, "dismiss it", None), "MM409", "already resolved"
+    )
 
 
 @pytest.mark.parametrize("note", [None, "", "  "])
 def test_resolving_without_a_note_is_refused(admin, connect_as, note):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -99,7 +94,7 @@ def test_resolving_without_a_note_is_refused(admin, connect_as, note):
 
 def test_resolving_an_unknown_case_is_refused(admin, connect_as):
     scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -111,7 +106,7 @@ def test_resolving_an_unknown_case_is_refused(admin, connect_as):
 
 def test_resolving_to_an_unknown_member_is_refused(admin, connect_as):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -125,7 +120,7 @@ def test_resolving_to_an_unknown_member_is_refused(admin, connect_as):
 def test_resolving_to_a_member_who_is_not_active_is_refused(admin, connect_as, status):
     s = scenario(admin)
     gone = add_member(admin, s.member.ikimina_id, "+250788000055", "Gone", status=status)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -143,7 +138,7 @@ def test_a_transaction_already_in_the_ledger_is_never_allocated_twice(admin, con
         "txn_id, source) values (%s, %s, 5000, 'RWF', 202501, 'TXU1', 'manual')",
         (s.member.ikimina_id, s.member.member_id),
     )
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -160,7 +155,7 @@ def test_an_sms_already_in_the_ledger_is_never_allocated_twice(admin, connect_as
         "source, inbox_id) values (%s, %s, 5000, 'RWF', 202501, 'manual', %s)",
         (s.member.ikimina_id, s.member.member_id, s.unmatched_inbox_id),
     )
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -174,7 +169,7 @@ def test_an_unreadable_amount_must_be_given_and_is_then_allocated(admin, connect
     s = scenario(admin)
     _, case_id = craft_case(admin, "amount_unavailable", txn_id="TXNA")
     dba = connect_as("app_dba")
-    refused(
+    refused_changes_nothing(
         admin,
         dba,
         RESOLVE,
@@ -182,10 +177,8 @@ def test_an_unreadable_amount_must_be_given_and_is_then_allocated(admin, connect
         "MM422",
         "amount of SMS .* unknown",
     )
-    case = row_dict(dba, RESOLVE_AMOUNT, (case_id, "read 3,000", s.other.member_id, Decimal(3000)))
-    entry = row_dict(
-        admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],)
-    )
+    case = one_row(dba, RESOLVE_AMOUNT, (case_id, "read 3,000", s.other.member_id, Decimal(3000)))
+    entry = one_row(admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],))
     assert entry["amount"] == Decimal("3000.00")
     assert entry["txn_id"] == "TXNA"
     assert entry["cycle_yyyymm"] == 202502
@@ -193,7 +186,7 @@ def test_an_unreadable_amount_must_be_given_and_is_then_allocated(admin, connect
 
 def test_a_parsed_amount_cannot_be_overridden(admin, connect_as):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE_AMOUNT,
@@ -206,7 +199,7 @@ def test_a_parsed_amount_cannot_be_overridden(admin, connect_as):
 @pytest.mark.parametrize("amount", [Decimal(0), Decimal(-5)])
 def test_a_non_positive_amount_is_refused(admin, connect_as, amount):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE_AMOUNT,
@@ -218,7 +211,7 @@ def test_a_non_positive_amount_is_refused(admin, connect_as, amount):
 
 def test_an_amount_without_a_member_is_refused(admin, connect_as):
     s = scenario(admin)
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE_AMOUNT,
@@ -232,7 +225,7 @@ def test_a_payment_in_another_currency_than_the_group_is_refused(admin, connect_
     s = scenario(admin)
     dollar_group = add_group(admin, "Dollar savers", "USD")
     dollar_member = add_member(admin, dollar_group, "+250788000077", "Paul")
-    refused(
+    refused_changes_nothing(
         admin,
         connect_as("app_dba"),
         RESOLVE,
@@ -245,14 +238,12 @@ def test_a_payment_in_another_currency_than_the_group_is_refused(admin, connect_
 def test_a_dead_letter_without_parse_is_allocated_with_the_amount_given(admin, connect_as):
     s = scenario(admin)
     inbox_id, case_id = craft_case(admin, "dead_letter", parsed=False)
-    case = row_dict(
+    case = one_row(
         connect_as("app_dba"),
         RESOLVE_AMOUNT,
         (case_id, "read the SMS: 2,500 from Aline", s.other.member_id, Decimal(2500)),
     )
-    entry = row_dict(
-        admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],)
-    )
+    entry = one_row(admin, "select * from contributions_ledger where id = %s", (case["ledger_id"],))
     assert (entry["source"], entry["amount"], entry["txn_id"]) == ("manual", Decimal(2500), None)
     assert (entry["inbox_id"], entry["parsed_id"]) == (inbox_id, None)
     assert entry["cycle_yyyymm"] == 202502  # from received_at in Africa/Kigali
@@ -269,4 +260,4 @@ def test_a_case_locked_by_another_session_is_refused_at_once(admin, connect_as, 
         assert info.value.sqlstate == "MM409"
     with pytest.raises(psycopg.Error, match="already resolved"):
         second.execute(RESOLVE, (s.case_id, "me too", s.member.member_id))
-    assert one(admin, "select count(*) from contributions_ledger where source = 'manual'") == 1
+    assert scalar(admin, "select count(*) from contributions_ledger where source = 'manual'") == 1

@@ -14,7 +14,7 @@ import pytest
 from psycopg import errors
 
 from api.db import Role
-from tests.ingest_helpers import inbox_state
+from tests.support.ingest import inbox_state
 
 TABLE_PRIVILEGES = ["select", "insert", "update", "delete", "truncate", "references", "trigger"]
 

@@ -4,60 +4,26 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.test_ops_support import (
-    add_group,
-    add_member,
-    allocate,
-    craft_case,
-    ingest,
-    one,
-    row_dict,
-    rows,
-    sms_text,
-)
-
-RUNBOOK = Path(__file__).resolve().parent.parent / "docs" / "runbook.md"
-
-
-def sql_blocks(section: str = "allocation") -> list[str]:
-    """The runbook's SQL blocks: the allocation part, or the credit part."""
-    allocation, credits = RUNBOOK.read_text(encoding="utf-8").split("\n## Credit reconciliation", 1)
-    text = allocation if section == "allocation" else credits
-    return re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
-
-
-def substitute(block: str, variables: dict[str, object]) -> str:
-    """psql's :'name' (quoted literal) and :name (as is); a variable the test lacks is an error."""
-
-    def quoted(match: re.Match) -> str:
-        return "'" + str(variables[match.group(1)]).replace("'", "''") + "'"
-
-    def plain(match: re.Match) -> str:
-        return str(variables[match.group(1)])
-
-    block = re.sub(r"(?<!:):'([a-z_]+)'", quoted, block)
-    return re.sub(r"(?<![:\w]):([a-z_]+)\b", plain, block)
+from tests.support.allocation import add_group, add_member, allocate
+from tests.support.database import one_row, rows, scalar
+from tests.support.operations import allocator_job_active, craft_case, ingest_from_modem, sms_text
+from tests.support.runbook import RUNBOOK, runbook_part, runbook_sql, substitute
 
 
 @pytest.fixture
 def allocator_job(admin):
     """The momo-allocator job active, as in production; paused again afterwards."""
-    switch = (
-        "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
-    )
-    admin.execute(switch, (True,))
-    yield
-    admin.execute(switch, (False,))
+    with allocator_job_active(admin):
+        yield
 
 
 def test_the_runbook_covers_credit_reconciliation():
     text = RUNBOOK.read_text(encoding="utf-8")
-    credits = text.split("\n## Credit reconciliation", 1)[1]
+    credits = runbook_part("credits")
     for name in (
         "credit_reconcile",
         "credit_release",
@@ -74,7 +40,7 @@ def test_every_view_and_function_the_runbook_names_exists(admin):
     views = set(re.findall(r"monitoring\.([a-z_]+)", text)) - {"rejected"}
     assert len(views) >= 12
     for view in views:
-        assert one(admin, "select to_regclass(%s) is not null", (f"monitoring.{view}",)), view
+        assert scalar(admin, "select to_regclass(%s) is not null", (f"monitoring.{view}",)), view
     for function in (
         "ledger_reverse",
         "unmatched_resolve",
@@ -88,12 +54,12 @@ def test_every_view_and_function_the_runbook_names_exists(admin):
         "ledger_reallocate",
     ):
         assert f"{function}(" in text
-        assert one(admin, "select count(*) from pg_proc where proname = %s", (function,)) == 1
+        assert scalar(admin, "select count(*) from pg_proc where proname = %s", (function,)) == 1
     config = (RUNBOOK.parent.parent / "api" / "config.py").read_text(encoding="utf-8")
     environment = set(re.findall(r'env(?:\.get\(|, )"([A-Z_]+)"', config))
     assert "MOMO_MONITORING_TOKEN" in environment
     for setting in set(re.findall(r"`((?:MOMO|MONITORING)_[A-Z_]+)`", text)) - environment:
-        assert one(admin, "select count(*) from app_settings where key = %s", (setting,)) == 1, (
+        assert scalar(admin, "select count(*) from app_settings where key = %s", (setting,)) == 1, (
             setting
         )
 
@@ -103,21 +69,23 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
     payer = add_member(admin, group, "+250788000001", "Jean Bosco")
     aline = add_member(admin, group, "+250788000002", "Aline Uwase")
     fixed = add_member(admin, group, "+250788000030", "Chantal Ingabire")  # phone mistyped
-    ingest(admin, sms_text("12,000", "+250788000001", "TXR1"))
-    unknown = ingest(admin, sms_text("5,000", "+250788000099", "TXR2", name="Eric"))
-    mistyped = ingest(admin, sms_text("4,000", "+250788000003", "TXR3", name="Chantal"))
-    ingest(admin, sms_text("3,000", "+250788000001", "TXR7"))  # Aline's, sent from Jean's phone
+    ingest_from_modem(admin, sms_text("12,000", "+250788000001", "TXR1"))
+    unknown = ingest_from_modem(admin, sms_text("5,000", "+250788000099", "TXR2", name="Eric"))
+    mistyped = ingest_from_modem(admin, sms_text("4,000", "+250788000003", "TXR3", name="Chantal"))
+    ingest_from_modem(
+        admin, sms_text("3,000", "+250788000001", "TXR7")
+    )  # Aline's, sent from Jean's phone
     assert allocate(admin)["allocated"] == 2
-    ledger_id = one(admin, "select id from contributions_ledger where txn_id = 'TXR1'")
-    wrong_ledger_id = one(admin, "select id from contributions_ledger where txn_id = 'TXR7'")
+    ledger_id = scalar(admin, "select id from contributions_ledger where txn_id = 'TXR1'")
+    wrong_ledger_id = scalar(admin, "select id from contributions_ledger where txn_id = 'TXR7'")
     # A dead letter (no parse stored) whose payment a person then confirms.
-    dead = ingest(admin, sms_text("2,500", "+250788000002", "TXR6", name="Aline Uwase"))
+    dead = ingest_from_modem(admin, sms_text("2,500", "+250788000002", "TXR6", name="Aline Uwase"))
     admin.execute(
         "update momo_sms_inbox set processed_at = now(), attempts = 5, outcome = 'dead_letter', "
         "last_error = 'dead_letter: simulated bug' where id = %s",
         (dead,),
     )
-    dead_letter_case_id = one(
+    dead_letter_case_id = scalar(
         admin,
         "insert into momo_unmatched (inbox_id, reason) values (%s, 'dead_letter') returning id",
         (dead,),
@@ -128,7 +96,7 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         "update profiles set whatsapp_e164 = '+250788000003' where user_id = %s", (fixed.user_id,)
     )
     variables: dict[str, object] = {
-        "case_id": one(admin, "select id from momo_unmatched where inbox_id = %s", (unknown,)),
+        "case_id": scalar(admin, "select id from momo_unmatched where inbox_id = %s", (unknown,)),
         "member_id": aline.member_id,
         "inbox_id": mistyped,
         "other_case_id": other_case_id,
@@ -136,14 +104,14 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         "ledger_id": ledger_id,
         "wrong_ledger_id": wrong_ledger_id,
         "dead_letter_case_id": dead_letter_case_id,
-        "format_name": one(
+        "format_name": scalar(
             admin, "select name from momo_sms_formats where enabled order by priority, id limit 1"
         ),
         "ikimina_id": group,
         "yyyymm": 202501,
     }
     dba = connect_as("app_dba")
-    blocks = sql_blocks()
+    blocks = runbook_sql()
     assert len(blocks) >= 20
     for block in blocks:
         conn = admin if block.startswith("-- as postgres") else dba
@@ -185,19 +153,19 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         {"txn_id": "TXR6", "member_id": aline.member_id},
         {"txn_id": "TXR7", "member_id": aline.member_id},
     ]
-    assert one(
+    assert scalar(
         admin,
         "select bool_and(enabled) from momo_sms_formats where name = %s",
         (variables["format_name"],),
     )
     # The requeued SMS was allocated by the drain to the member whose phone was fixed.
-    entry = row_dict(admin, "select * from contributions_ledger where inbox_id = %s", (mistyped,))
+    entry = one_row(admin, "select * from contributions_ledger where inbox_id = %s", (mistyped,))
     assert (entry["member_id"], entry["source"]) == (fixed.member_id, "sms")
-    assert one(admin, "select count(*) from momo_sms_inbox where processed_at is null") == 0
-    assert one(admin, "select count(*) from momo_unmatched where status = 'open'") == 0
-    cycle = row_dict(admin, "select * from contribution_cycles where yyyymm = 202501")
+    assert scalar(admin, "select count(*) from momo_sms_inbox where processed_at is null") == 0
+    assert scalar(admin, "select count(*) from momo_unmatched where status = 'open'") == 0
+    cycle = one_row(admin, "select * from contribution_cycles where yyyymm = 202501")
     assert (cycle["status"], cycle["expected_amount"]) == ("closed", Decimal("60000.00"))
-    assert cycle["collected_amount"] == one(
+    assert cycle["collected_amount"] == scalar(
         admin, "select sum(amount) from contributions_ledger where cycle_yyyymm = 202501"
     )
     assert payer.member_id != aline.member_id
@@ -213,21 +181,25 @@ def test_incident_response_end_to_end(admin, connect_as, client, allocator_job):
     analyst = connect_as("app_analyst")
 
     # Before the incident: two SMS the allocator could not place.
-    from_chantal = ingest(admin, sms_text("4,000", "+250788000003", "TXE1", name="Chantal"))
-    from_stranger = ingest(admin, sms_text("6,000", "+250788000099", "TXE2", name="Eric"))
+    from_chantal = ingest_from_modem(
+        admin, sms_text("4,000", "+250788000003", "TXE1", name="Chantal")
+    )
+    from_stranger = ingest_from_modem(
+        admin, sms_text("6,000", "+250788000099", "TXE2", name="Eric")
+    )
     assert allocate(admin)["unmatched"] == 2
 
     # 1. Pause.
     dba.execute("select momo_allocator_pause('incident 7: unmatched payments piling up')")
-    assert one(admin, "select active from cron.job where jobname = 'momo-allocator'") is False
-    status = row_dict(analyst, "select * from monitoring.allocator_status")
+    assert scalar(admin, "select active from cron.job where jobname = 'momo-allocator'") is False
+    status = one_row(analyst, "select * from monitoring.allocator_status")
     assert (status["state"], status["pause_reason"]) == (
         "paused",
         "incident 7: unmatched payments piling up",
     )
 
     # 2. Ingest continues through the real HTTP endpoint; the SMS wait in the inbox.
-    ledger_before = one(admin, "select count(*) from contributions_ledger")
+    ledger_before = scalar(admin, "select count(*) from contributions_ledger")
     for amount, phone, txn in (
         ("1,000", "+250788000001", "TXE3"),
         ("2,000", "+250788000002", "TXE4"),
@@ -244,16 +216,16 @@ def test_incident_response_end_to_end(admin, connect_as, client, allocator_job):
         )
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["ok"] is True
-    queue = row_dict(analyst, "select * from monitoring.queue_sizes")
+    queue = one_row(analyst, "select * from monitoring.queue_sizes")
     assert (queue["inbox_unprocessed"], queue["unmatched_open"]) == (3, 2)
-    assert one(admin, "select count(*) from contributions_ledger") == ledger_before
-    overview = row_dict(analyst, "select * from monitoring.overview")
+    assert scalar(admin, "select count(*) from contributions_ledger") == ledger_before
+    overview = one_row(analyst, "select * from monitoring.overview")
     assert overview["allocator_state"] == "paused"
     assert "momo_allocator_resume" in overview["next_step"]
 
     # 3. Fix by hand: the stranger was Aline's husband paying for her; Chantal's
     # phone is corrected in the member registry (outside the DBA role).
-    stranger_case = one(
+    stranger_case = scalar(
         admin, "select id from momo_unmatched where inbox_id = %s", (from_stranger,)
     )
     dba.execute(
@@ -266,17 +238,17 @@ def test_incident_response_end_to_end(admin, connect_as, client, allocator_job):
 
     # 4. Requeue Chantal's SMS.
     dba.execute("select momo_sms_requeue(%s, 'phone corrected, incident 7')", (from_chantal,))
-    assert row_dict(analyst, "select * from monitoring.queue_sizes")["inbox_unprocessed"] == 4
+    assert one_row(analyst, "select * from monitoring.queue_sizes")["inbox_unprocessed"] == 4
 
     # 5. Resume, check the job is active again, then run what the job runs.
     dba.execute("select momo_allocator_resume('incident 7 fixed')")
-    assert row_dict(analyst, "select * from monitoring.allocator_status")["state"] == "active"
-    job = row_dict(admin, "select active, command from cron.job where jobname = 'momo-allocator'")
+    assert one_row(analyst, "select * from monitoring.allocator_status")["state"] == "active"
+    job = one_row(admin, "select active, command from cron.job where jobname = 'momo-allocator'")
     assert job == {"active": True, "command": "call momo_allocator_drain()"}
     admin.execute(job["command"])
 
     # The queue drained and every payment sits with the right member.
-    queue = row_dict(analyst, "select * from monitoring.queue_sizes")
+    queue = one_row(analyst, "select * from monitoring.queue_sizes")
     assert (queue["inbox_unprocessed"], queue["unmatched_open"]) == (0, 0)
     credited = {
         (r["member_id"], r["source"]): r["amount"]
@@ -292,11 +264,11 @@ def test_incident_response_end_to_end(admin, connect_as, client, allocator_job):
         (aline.member_id, "manual"): Decimal("6000.00"),
         (chantal.member_id, "sms"): Decimal("4000.00"),
     }
-    assert one(admin, "select collected_amount from contribution_cycles") == Decimal("16000.00")
+    assert scalar(admin, "select collected_amount from contribution_cycles") == Decimal("16000.00")
     assert [r["action"] for r in rows(admin, "select action from audit_log order by id")] == [
         "momo_allocator_pause",
         "unmatched_resolve",
         "momo_sms_requeue",
         "momo_allocator_resume",
     ]
-    assert row_dict(analyst, "select * from monitoring.overview")["allocator_state"] == "active"
+    assert one_row(analyst, "select * from monitoring.overview")["allocator_state"] == "active"

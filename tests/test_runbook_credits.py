@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from tests.test_credit_support import add_campaign, reserve, top_up, value
-from tests.test_runbook import sql_blocks
+from tests.support.credits import add_campaign, reserve, top_up
+from tests.support.database import scalar
+from tests.support.runbook import runbook_sql
 
 
 def test_credit_section_sql_runs_as_app_dba_and_releases_the_leak(admin, connect_as):
@@ -11,7 +12,7 @@ def test_credit_section_sql_runs_as_app_dba_and_releases_the_leak(admin, connect
     top_up(admin, "shop-1", 100, "order-1")
     add_campaign(admin, "camp-1", "shop-1")
     reservation_id = reserve(admin, "camp-1", 40)["id"]
-    blocks = sql_blocks("credits")
+    blocks = runbook_sql("credits")
     assert len(blocks) >= 4
     dba = connect_as("app_dba")
     for block in blocks:
@@ -20,18 +21,18 @@ def test_credit_section_sql_runs_as_app_dba_and_releases_the_leak(admin, connect
         dba.execute(sql)
     # The runbook's manual release took effect, explained, and the wallet is whole again.
     assert (
-        value(admin, """select status from "CreditReservation" where id = %s""", (reservation_id,))
+        scalar(admin, """select status from "CreditReservation" where id = %s""", (reservation_id,))
         == "released"
     )
     assert (
-        value(
+        scalar(
             admin,
             """select meta ->> 'releaseReason' from "CreditReservation" where id = %s""",
             (reservation_id,),
         )
         == "manual_reconciliation"
     )
-    available = value(
+    available = scalar(
         admin,
         """select available from monitoring.wallet_reconciliation where "shopId" = 'shop-1'""",
     )

@@ -26,11 +26,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.gateway_helpers import fixture_json, sms_gate_headers
+from tests.support.gateways import HOOK, fixture_json, sms_gate_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-HOOK = "/functions/v1/momo-sms-hook"
 SECRET = "server-test-secret-51c2"
 
 

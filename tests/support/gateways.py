@@ -10,7 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures" / "gateways"
+from flask import Flask
+from werkzeug.test import TestResponse
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gateways"
 HOOK = "/functions/v1/momo-sms-hook"
 
 SMS_GATE_SECRET = "sms-gate-signing-key"
@@ -30,6 +33,19 @@ GATEWAY_ENV = {
     "MOMO_SMS_GATEWAY_SECRET_ANDROID_INCOME": ANDROID_INCOME_SECRET,
     "MOMO_SMS_HMAC_SECRET": WEBHOOK_SECRET,
 }
+
+
+def post_to_hook(
+    app: Flask, body: bytes, headers: Any = None, route: str = "", **kw: Any
+) -> TestResponse:
+    """POST `body` to the hook (or its gateway `route`) through the app's test client."""
+    return app.test_client().post(
+        f"{HOOK}/{route}" if route else HOOK,
+        data=body,
+        content_type=kw.pop("content_type", "application/json"),
+        headers=headers or {},
+        **kw,
+    )
 
 
 def fixture_json(name: str) -> dict[str, Any]:

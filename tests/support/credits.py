@@ -1,4 +1,4 @@
-"""Helpers shared by the credit tests (no tests here).
+"""Builders and checks for the SMS-credit tests.
 
 Money is compared as Decimal, never float. Setup that a service would not do
 (creating campaigns, backdating rows) uses the superuser `admin` connection;
@@ -7,23 +7,11 @@ the functions under test are called as the roles that use them in production.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import psycopg
-import pytest
-from psycopg.rows import dict_row
 
-RUNBOOK = (
-    Path(__file__).resolve().parent.parent
-    / "docs"
-    / "sources"
-    / "credit-reconciliation-runbook.txt"
-)
+from tests.support.database import one_row, rows, scalar
 
 CREDIT_TABLES = (
     '"Wallet"',
@@ -35,44 +23,6 @@ CREDIT_TABLES = (
 )
 
 
-def runbook_blocks(language: str) -> list[str]:
-    """The ```<language> blocks of the credit runbook seed, verbatim, in order."""
-    text = RUNBOOK.read_text(encoding="utf-8")
-    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
-
-
-def runbook_sql(heading_word: str) -> str:
-    """The one ```sql block that follows the runbook heading containing `heading_word`."""
-    text = RUNBOOK.read_text(encoding="utf-8")
-    sections = re.split(r"\n(?=#+ )", text)
-    matches = [
-        block
-        for section in sections
-        if heading_word in section.splitlines()[0]
-        for block in re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
-    ]
-    assert len(matches) == 1, f"expected one sql block under a heading with {heading_word!r}"
-    return matches[0]
-
-
-def rows(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(query, params)  # type: ignore[arg-type]
-        return cur.fetchall()
-
-
-def one(conn: psycopg.Connection, query: str, params: tuple = ()) -> dict[str, Any]:
-    result = rows(conn, query, params)
-    assert len(result) == 1, result
-    return result[0]
-
-
-def value(conn: psycopg.Connection, query: str, params: tuple = ()) -> Any:
-    row = conn.execute(query, params).fetchone()  # type: ignore[arg-type]
-    assert row is not None
-    return row[0]
-
-
 def add_campaign(
     admin: psycopg.Connection, campaign_id: str, shop_id: str, status: str = "sending"
 ) -> None:
@@ -82,8 +32,23 @@ def add_campaign(
     )
 
 
+def funded_shop(
+    admin: psycopg.Connection,
+    svc: psycopg.Connection,
+    credits: int,
+    campaigns: int,
+    shop_id: str = "s1",
+) -> psycopg.Connection:
+    """Shop `shop_id` topped up with `credits` by the service (reference pay-1) and campaigns
+    c1..c<campaigns> of it sending; returns the service's connection."""
+    top_up(svc, shop_id, credits, "pay-1")
+    for n in range(1, campaigns + 1):
+        add_campaign(admin, f"c{n}", shop_id)
+    return svc
+
+
 def top_up(conn: psycopg.Connection, shop_id: str, amount: str | int, reference: str) -> dict:
-    return one(
+    return one_row(
         conn, "select * from credit_top_up(%s, %s, %s)", (shop_id, Decimal(amount), reference)
     )
 
@@ -91,7 +56,7 @@ def top_up(conn: psycopg.Connection, shop_id: str, amount: str | int, reference:
 def reserve(
     conn: psycopg.Connection, campaign_id: str, amount: str | int, expires_in: str | None = None
 ) -> dict:
-    return one(
+    return one_row(
         conn,
         "select * from credit_reserve(%s, %s, %s::interval)",
         (campaign_id, Decimal(amount), expires_in),
@@ -99,24 +64,24 @@ def reserve(
 
 
 def consume(conn: psycopg.Connection, campaign_id: str, used: str | int) -> dict:
-    return one(conn, "select * from credit_consume(%s, %s)", (campaign_id, Decimal(used)))
+    return one_row(conn, "select * from credit_consume(%s, %s)", (campaign_id, Decimal(used)))
 
 
 def release(conn: psycopg.Connection, reservation_id: str, reason: str = "test") -> dict:
-    return one(conn, "select * from credit_release(%s, %s)", (reservation_id, reason))
+    return one_row(conn, "select * from credit_release(%s, %s)", (reservation_id, reason))
 
 
 def expire(conn: psycopg.Connection, reservation_id: str) -> dict:
-    return one(conn, "select * from credit_expire(%s)", (reservation_id,))
+    return one_row(conn, "select * from credit_expire(%s)", (reservation_id,))
 
 
 def reservation(admin: psycopg.Connection, reservation_id: str) -> dict:
-    return one(admin, 'select * from "CreditReservation" where id = %s', (reservation_id,))
+    return one_row(admin, 'select * from "CreditReservation" where id = %s', (reservation_id,))
 
 
 def wallet(admin: psycopg.Connection, shop_id: str) -> dict:
     """The shop's row of monitoring.wallet_reconciliation."""
-    return one(
+    return one_row(
         admin, 'select * from monitoring.wallet_reconciliation where "shopId" = %s', (shop_id,)
     )
 
@@ -133,7 +98,7 @@ def backdate(admin: psycopg.Connection, reservation_id: str, by: str) -> None:
         )
 
 
-def snapshot(admin: psycopg.Connection) -> dict[str, list[tuple]]:
+def credit_snapshot(admin: psycopg.Connection) -> dict[str, list[tuple]]:
     """Every row of the credit tables and the audit log, to show a refusal changed nothing."""
     return {
         table: sorted(
@@ -141,16 +106,6 @@ def snapshot(admin: psycopg.Connection) -> dict[str, list[tuple]]:
         )
         for table in CREDIT_TABLES
     }
-
-
-@contextmanager
-def refused(sqlstate: str, match: str | None = None) -> Iterator[pytest.ExceptionInfo]:
-    """Expect a database error with `sqlstate` (and a message matching `match`)."""
-    with pytest.raises(psycopg.Error) as info:
-        yield info
-    assert info.value.sqlstate == sqlstate, (info.value.sqlstate, str(info.value))
-    if match is not None:
-        assert re.search(match, str(info.value)), str(info.value)
 
 
 def assert_ledger_consistent(admin: psycopg.Connection) -> None:
@@ -189,7 +144,7 @@ def assert_ledger_consistent(admin: psycopg.Connection) -> None:
         """,
     )
     assert mismatched == []
-    doubled = value(
+    doubled = scalar(
         admin,
         """select count(*) from (select "campaignId" from "CreditReservation"
            where status = 'active' group by 1 having count(*) > 1) as d""",

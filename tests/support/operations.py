@@ -1,4 +1,4 @@
-"""Builders for the operations tests: groups, members, SMS and a snapshot of every table.
+"""The operations tests' world: SMS in the spec's format, the scenario, crafted cases, refusals.
 
 Data goes in through the real entry points where one exists (momo_sms_ingest,
 momo_allocate); what only the allocator's failure paths produce (retries, dead
@@ -8,13 +8,19 @@ letters) is inserted directly as superuser.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-import pytest
+
+from tests.support.allocation import Member, add_group, add_member, allocate
+from tests.support.database import raises_sqlstate, scalar
 
 SMS = "You have received RWF {amount} from {name} {msisdn} TxnID {txn} on {ts}."
+# When the collection phone's modem received the scenario's SMS, unless a test says otherwise.
+MODEM_RECEIVED_AT = "2025-01-18T12:21:00Z"
 
 # Tables whose rows a refused correction must leave exactly as they were.
 SNAPSHOT_TABLES = {
@@ -28,12 +34,25 @@ SNAPSHOT_TABLES = {
 }
 
 
-@dataclass(frozen=True)
-class Member:
-    ikimina_id: uuid.UUID
-    member_id: uuid.UUID
-    user_id: uuid.UUID
-    phone: str | None
+ALLOCATOR_SWITCH = (
+    "select cron.alter_job(jobid, active := %s) from cron.job where jobname = 'momo-allocator'"
+)
+
+
+def set_allocator_job(admin: psycopg.Connection, active: bool) -> None:
+    """Switch the momo-allocator pg_cron job on or off directly, as a superuser."""
+    admin.execute(ALLOCATOR_SWITCH, (active,))
+
+
+@contextmanager
+def allocator_job_active(admin: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """The momo-allocator job active, as in production (the test reset pauses every job);
+    paused again afterwards: the scheduler never runs between tests."""
+    set_allocator_job(admin, True)
+    try:
+        yield admin
+    finally:
+        set_allocator_job(admin, False)
 
 
 def sms_text(
@@ -42,40 +61,10 @@ def sms_text(
     return SMS.format(amount=amount, name=name, msisdn=msisdn, txn=txn, ts=ts)
 
 
-def add_group(
-    admin: psycopg.Connection, name: str = "Twizigame", currency: str = "RWF"
-) -> uuid.UUID:
-    row = admin.execute(
-        "insert into ibimina (name, currency) values (%s, %s) returning id", (name, currency)
-    ).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def add_member(
-    admin: psycopg.Connection,
-    ikimina_id: uuid.UUID,
-    phone: str | None,
-    name: str = "Jean Bosco",
-    status: str = "active",
-    code: str | None = None,
-) -> Member:
-    row = admin.execute(
-        "insert into profiles (whatsapp_e164, display_name) values (%s, %s) returning user_id",
-        (phone, name),
-    ).fetchone()
-    assert row is not None
-    user_id = row[0]
-    row = admin.execute(
-        "insert into ibimina_members (ikimina_id, user_id, status, member_code) "
-        "values (%s, %s, %s, %s) returning id",
-        (ikimina_id, user_id, status, code),
-    ).fetchone()
-    assert row is not None
-    return Member(ikimina_id, row[0], user_id, phone)
-
-
-def ingest(admin: psycopg.Connection, text: str, received_at: str = "2025-01-18T12:21:00Z") -> int:
+def ingest_from_modem(
+    admin: psycopg.Connection, text: str, received_at: str = MODEM_RECEIVED_AT
+) -> int:
+    """An SMS from M-Money as the collection phone's modem (modem-1) forwarded it."""
     row = admin.execute(
         "select inbox_id from momo_sms_ingest(%s, %s, %s, %s, null)",
         (text, "M-Money", received_at, "modem-1"),
@@ -84,40 +73,15 @@ def ingest(admin: psycopg.Connection, text: str, received_at: str = "2025-01-18T
     return int(row[0])
 
 
-def allocate(admin: psycopg.Connection) -> dict[str, Any]:
-    row = admin.execute("select momo_allocate(1000)").fetchone()
-    assert row is not None
-    return row[0]
-
-
-def one(conn: psycopg.Connection, query: str, params: tuple = ()) -> Any:
-    row = conn.execute(query, params).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def row_dict(conn: psycopg.Connection, query: str, params: tuple = ()) -> dict[str, Any]:
-    cur = conn.execute(query, params)
-    row = cur.fetchone()
-    assert row is not None, query
-    return {c.name: v for c, v in zip(cur.description or [], row, strict=True)}
-
-
-def rows(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[dict[str, Any]]:
-    cur = conn.execute(query, params)
-    names = [c.name for c in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def snapshot(admin: psycopg.Connection) -> dict[str, Any]:
+def ops_snapshot(admin: psycopg.Connection) -> dict[str, Any]:
     """Every row of the tables corrections touch, and the cron jobs' switches."""
     state: dict[str, Any] = {}
     for table, order in SNAPSHOT_TABLES.items():
-        state[table] = one(
+        state[table] = scalar(
             admin,
             f"select coalesce(jsonb_agg(to_jsonb(t) order by {order}), '[]') from {table} as t",
         )
-    state["cron.job"] = one(
+    state["cron.job"] = scalar(
         admin,
         "select coalesce(jsonb_agg(jsonb_build_array(jobname, active) order by jobid), '[]') "
         "from cron.job",
@@ -125,7 +89,7 @@ def snapshot(admin: psycopg.Connection) -> dict[str, Any]:
     return state
 
 
-def refused(
+def refused_changes_nothing(
     admin: psycopg.Connection,
     conn: psycopg.Connection,
     query: str,
@@ -134,11 +98,10 @@ def refused(
     match: str,
 ) -> psycopg.Error:
     """Runs a call that must be refused; asserts the SQLSTATE, message and that nothing changed."""
-    before = snapshot(admin)
-    with pytest.raises(psycopg.Error, match=match) as info:
+    before = ops_snapshot(admin)
+    with raises_sqlstate(sqlstate, match) as info:
         conn.execute(query, params)
-    assert info.value.sqlstate == sqlstate, info.value
-    assert snapshot(admin) == before
+    assert ops_snapshot(admin) == before
     return info.value
 
 
@@ -158,12 +121,16 @@ def scenario(admin: psycopg.Connection) -> Scenario:
     group = add_group(admin)
     member = add_member(admin, group, "+250788000001", "Jean Bosco", code="M-01")
     other = add_member(admin, group, "+250788000002", "Aline Uwase", code="M-02")
-    allocated = ingest(admin, sms_text("12,000", "+250788000001", "TXA1"))
-    unmatched = ingest(admin, sms_text("5,000", "+250788000009", "TXU1", name="Eric Habimana"))
+    allocated = ingest_from_modem(admin, sms_text("12,000", "+250788000001", "TXA1"))
+    unmatched = ingest_from_modem(
+        admin, sms_text("5,000", "+250788000009", "TXU1", name="Eric Habimana")
+    )
     summary = allocate(admin)
     assert summary["allocated"] == 1 and summary["unmatched"] == 1, summary
-    ledger_id = one(admin, "select id from contributions_ledger where inbox_id = %s", (allocated,))
-    case_id = one(admin, "select id from momo_unmatched where inbox_id = %s", (unmatched,))
+    ledger_id = scalar(
+        admin, "select id from contributions_ledger where inbox_id = %s", (allocated,)
+    )
+    case_id = scalar(admin, "select id from momo_unmatched where inbox_id = %s", (unmatched,))
     return Scenario(member, other, allocated, ledger_id, unmatched, case_id)
 
 
@@ -178,10 +145,10 @@ def craft_case(
     received_at: str = "2025-02-03T10:00:00Z",
 ) -> tuple[int, int]:
     """An SMS the allocator left as an open case (reason), built directly: (inbox_id, case_id)."""
-    inbox_id = ingest(admin, f"crafted {reason} {txn_id or uuid.uuid4()}", received_at)
+    inbox_id = ingest_from_modem(admin, f"crafted {reason} {txn_id or uuid.uuid4()}", received_at)
     parsed_id = None
     if parsed:
-        parsed_id = one(
+        parsed_id = scalar(
             admin,
             "insert into momo_parsed_txns (inbox_id, direction, kind, amount, currency, txn_id, "
             "txn_ts, genuine, confidence) values (%s, 'in', 'p2p_received', %s, %s, %s, %s, "
@@ -197,7 +164,7 @@ def craft_case(
         "last_error = %s where id = %s",
         (outcome, last_error, inbox_id),
     )
-    case_id = one(
+    case_id = scalar(
         admin,
         "insert into momo_unmatched (inbox_id, parsed_id, reason) values (%s, %s, %s) returning id",
         (inbox_id, parsed_id, reason),

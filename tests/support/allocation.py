@@ -1,12 +1,18 @@
-"""Small builders for allocation tests (real rows through the real functions)."""
+"""Builders for the allocation tests: MTN SMS, groups, members, ingest and allocate.
+
+Real rows through the real functions (momo_sms_ingest, momo_allocate).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
+
+from bench.backlog import delivered, expected_outcomes
 
 
 def p2p(amount: int, number: str, txn: str, ts: str = "2024-10-20 11:02:13", note: str = "") -> str:
@@ -17,9 +23,19 @@ def p2p(amount: int, number: str, txn: str, ts: str = "2024-10-20 11:02:13", not
     )
 
 
-def add_group(conn: psycopg.Connection, currency: str = "RWF") -> uuid.UUID:
+@dataclass(frozen=True)
+class Member:
+    ikimina_id: uuid.UUID
+    member_id: uuid.UUID
+    user_id: uuid.UUID
+    phone: str | None
+
+
+def add_group(
+    conn: psycopg.Connection, name: str = "Twizigame", currency: str = "RWF"
+) -> uuid.UUID:
     row = conn.execute(
-        "insert into ibimina (name, currency) values ('Group', %s) returning id", (currency,)
+        "insert into ibimina (name, currency) values (%s, %s) returning id", (name, currency)
     ).fetchone()
     assert row is not None
     return row[0]
@@ -27,12 +43,13 @@ def add_group(conn: psycopg.Connection, currency: str = "RWF") -> uuid.UUID:
 
 def add_member(
     conn: psycopg.Connection,
-    group: uuid.UUID,
+    ikimina_id: uuid.UUID,
     phone: str | None,
-    code: str | None = None,
-    status: str = "active",
     name: str = "Payer Name",
-) -> uuid.UUID:
+    status: str = "active",
+    code: str | None = None,
+) -> Member:
+    """A member of the group; a phone already known is the same person (one profile)."""
     profile = conn.execute(
         "insert into profiles (whatsapp_e164, display_name) values (%s, %s) "
         "on conflict (whatsapp_e164) do update set display_name = excluded.display_name "
@@ -43,10 +60,10 @@ def add_member(
     row = conn.execute(
         "insert into ibimina_members (ikimina_id, user_id, member_code, status) "
         "values (%s, %s, %s, %s) returning id",
-        (group, profile[0], code, status),
+        (ikimina_id, profile[0], code, status),
     ).fetchone()
     assert row is not None
-    return row[0]
+    return Member(ikimina_id, row[0], profile[0], phone)
 
 
 def ingest(conn: psycopg.Connection, sms: str, received_at: str | None = None) -> int:
@@ -63,7 +80,8 @@ def allocate(conn: psycopg.Connection, limit: int | None = 1000) -> dict:
     return row[0]
 
 
-def inbox(conn: psycopg.Connection, inbox_id: int) -> tuple:
+def inbox_outcome(conn: psycopg.Connection, inbox_id: int) -> tuple:
+    """(outcome, last_error, attempts, processed) of one inbox row."""
     row = conn.execute(
         "select outcome, last_error, attempts, processed_at is not null from momo_sms_inbox "
         "where id = %s",
@@ -71,6 +89,13 @@ def inbox(conn: psycopg.Connection, inbox_id: int) -> tuple:
     ).fetchone()
     assert row is not None
     return row
+
+
+def unprocessed(conn: psycopg.Connection) -> int:
+    """How many SMS the allocator has not processed yet."""
+    row = conn.execute("select count(*) from momo_sms_inbox where processed_at is null").fetchone()
+    assert row is not None
+    return row[0]
 
 
 def ledger_total(conn: psycopg.Connection) -> tuple:
@@ -93,6 +118,38 @@ def assert_cycles_match_ledger(conn: psycopg.Connection) -> None:
         """
     ).fetchone()
     assert drift == (0,)
+
+
+def assert_exactly_once(admin: psycopg.Connection, first: int, last: int) -> None:
+    """bench.backlog's SMS first..last allocated each exactly once, no forgery credited."""
+    # The next pg_cron run: a credit held because its neighbour was in another
+    # session's batch, not yet committed, links now.
+    admin.execute("select momo_allocate(1)")
+    outcomes = Counter(
+        dict(admin.execute("select outcome, count(*) from momo_sms_inbox group by 1").fetchall())
+    )
+    assert outcomes == expected_outcomes(first, last)
+    # every allocated SMS has exactly one ledger row, and nothing else has one
+    mismatched = admin.execute(
+        """
+        select count(*) from momo_sms_inbox as i
+        where (i.outcome = 'allocated')
+            <> exists (select from contributions_ledger as l where l.inbox_id = i.id)
+        """
+    ).fetchone()
+    assert mismatched == (0,)
+    ledger = admin.execute(
+        "select count(*), count(distinct txn_id), count(distinct inbox_id) "
+        "from contributions_ledger"
+    ).fetchone()
+    assert ledger == (outcomes["allocated"],) * 3
+    assert admin.execute("select count(*) from momo_parsed_txns").fetchone() == (
+        delivered(first, last),
+    )
+    # no forged payment (bench.backlog.FORGERIES: transaction ids 2...) was ever credited
+    forged = admin.execute("select count(*) from contributions_ledger where txn_id like '2%'")
+    assert forged.fetchone() == (0,)
+    assert_cycles_match_ledger(admin)
 
 
 def ingest_from(
