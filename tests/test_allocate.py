@@ -64,6 +64,17 @@ def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
     assert inbox_outcome(admin, inbox_id) == ("allocated", None, 1, True)
 
 
+def test_a_session_holding_an_older_work_table_makes_it_again(admin, group):
+    """A pooled session that created momo_alloc_work before a deploy changed its columns."""
+    member = add_member(admin, group, PHONE)
+    admin.execute("create temp table momo_alloc_work (inbox_id bigint primary key, outcome text)")
+    inbox_id = ingest(admin, p2p(5000, "250781234567", "111"))
+    assert allocate(admin)["allocated"] == 1
+    assert admin.execute(
+        "select member_id from contributions_ledger where inbox_id = %s", (inbox_id,)
+    ).fetchone() == (member,)
+
+
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):
     member = add_member(admin, group, "+250788000111", code="M-0042").member_id
     ingest(admin, P2P_MASKED.replace("Message from sender: .", "Message from sender: M-0042."))

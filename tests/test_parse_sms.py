@@ -186,3 +186,30 @@ def test_a_broken_format_is_refused_and_not_stored(admin, pattern, sample, const
         )
     assert error.value.diag.constraint_name == constraint
     assert admin.execute("select count(*) from momo_sms_formats").fetchone() == before
+
+
+def test_result_columns_are_the_ones_dbas_read(admin):
+    """momo_parse_sms returns momo_parse_row: the same columns, names and order as always."""
+    cur = admin.execute("select * from momo_parse_sms(%s)", (CASES["spec_sample"][0],))
+    assert [(c.name, c.type_code) for c in cur.description] == [
+        (name, admin.adapters.types[type_name].oid)
+        for name, type_name in [
+            ("direction", "text"),
+            ("kind", "text"),
+            ("format", "text"),
+            ("provider", "text"),
+            ("allocatable", "bool"),
+            ("amount", "numeric"),
+            ("currency", "text"),
+            ("txn_id", "text"),
+            ("txn_ts", "timestamptz"),
+            ("txn_ts_from_sms", "bool"),
+            ("sender_name", "text"),
+            ("msisdn_e164", "text"),
+            ("msisdn_suffix", "text"),
+            ("sender_note", "text"),
+            ("balance", "numeric"),
+            ("fee", "numeric"),
+            ("confidence", "numeric"),
+        ]
+    ]

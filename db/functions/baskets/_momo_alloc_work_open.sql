@@ -4,32 +4,29 @@ language plpgsql
 set search_path = pg_catalog, public, pg_temp
 as $$
 begin
+    -- A session that made the table under an earlier shape makes it again.
+    if to_regclass('pg_temp.momo_alloc_work') is not null and not exists (
+        select
+        from pg_attribute
+        where attrelid = to_regclass('pg_temp.momo_alloc_work') and attname = 'conflicts_with'
+    ) then
+        drop table pg_temp.momo_alloc_work;
+    end if;
     -- Per-session scratch table for one batch; emptied at every commit.
     if to_regclass('pg_temp.momo_alloc_work') is null then
         create temp table momo_alloc_work (
+            -- the first columns, in this order, are what _momo_alloc_parse inserts
             inbox_id bigint primary key,
             sender text,
             account text,
-            direction text,
-            kind text,
-            format text,
-            provider text,
-            allocatable boolean,
-            amount numeric,
-            currency text,
-            txn_id text,
-            txn_ts timestamptz,
-            txn_ts_from_sms boolean,
-            sender_name text,
-            msisdn_e164 text,
-            msisdn_suffix text,
-            sender_note text,
-            balance numeric,
-            fee numeric,
-            confidence numeric,
+            like momo_parse_row,
             genuine boolean,
             balance_verified boolean,
             parsed_id bigint,
+            -- a genuine SMS whose txn id another SMS claimed: the same movement (a
+            -- duplicate of that parse) or another one (a conflict with it)
+            duplicate_of bigint,
+            conflicts_with bigint,
             outcome text,
             reason text,
             detail text,
@@ -49,5 +46,6 @@ end;
 $$;
 
 comment on function _momo_alloc_work_open() is
-'Creates (once per session) or empties the temp table momo_alloc_work that the allocation stages '
-'share within one transaction.';
+'Creates (once per session) or empties the temp table momo_alloc_work through which the allocation '
+'steps pass one batch within one transaction: the SMS, its parse (momo_parse_row) and what each '
+'step decided.';

@@ -4,26 +4,7 @@ create or replace function _momo_parse_batch(
     p_timezone text,
     p_country_code text
 )
-returns table (
-    ord integer,
-    direction text,
-    kind text,
-    format text,
-    provider text,
-    allocatable boolean,
-    amount numeric,
-    currency text,
-    txn_id text,
-    txn_ts timestamptz,
-    txn_ts_from_sms boolean,
-    sender_name text,
-    msisdn_e164 text,
-    msisdn_suffix text,
-    sender_note text,
-    balance numeric,
-    fee numeric,
-    confidence numeric
-)
+returns table (ord integer, parse momo_parse_row)
 language sql
 stable
 parallel safe
@@ -147,51 +128,54 @@ as $$
         left join guessed as g on i.ord = g.ord
     )
 
-    select
-        e.ord,
-        e.direction,
-        coalesce(e.kind, 'unknown') as kind,
-        e.format,
-        e.provider,
-        coalesce(e.allocatable, false) as allocatable,
-        e.amount,
-        upper(e.fields ->> 'currency') as currency,
-        nullif(e.fields ->> 'txn_id', '') as txn_id,
-        coalesce(e.sms_ts, e.received_at) as txn_ts,
-        e.sms_ts is not null as txn_ts_from_sms,
-        nullif(e.fields ->> 'name', '') as sender_name,
-        _msisdn_e164(e.fields ->> 'msisdn', p_country_code) as msisdn_e164,
-        case
-            when e.fields ->> 'msisdn' like '%*%'
-                then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
-        end as msisdn_suffix,
-        nullif(e.fields ->> 'note', '') as sender_note,
-        -- Unlike a payment, a balance or a fee may be zero.
-        case when e.format is not null then coalesce(
-            _momo_amount(e.fields ->> 'balance'),
-            case when e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0 end
-        ) end as balance,
-        case when e.format is not null then coalesce(
-            _momo_amount(e.fields ->> 'fee'),
-            case when e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0 end
-        ) end as fee,
-        case
-            -- A known format: the share of its parts found, less what did not read right.
-            when e.format is not null then round(greatest(0,
-                least(e.n_fields, e.expected)::numeric / e.expected
-                - case when e.amount is null then 0.5 else 0 end
-                - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
-            ), 2)
-            -- No known format: a tenth per recognisable part, never enough to allocate.
-            else 0.1 * (
-                (e.amount is not null)::integer
-                + (e.fields ? 'txn_id')::integer
-                + (e.sms_ts is not null)::integer
-            )
-        end as confidence
-    from extracted as e;
+    select e.ord, p::momo_parse_row as parse
+    from extracted as e
+    cross join lateral (
+        select
+            e.direction,
+            coalesce(e.kind, 'unknown') as kind,
+            e.format,
+            e.provider,
+            coalesce(e.allocatable, false) as allocatable,
+            e.amount,
+            upper(e.fields ->> 'currency') as currency,
+            nullif(e.fields ->> 'txn_id', '') as txn_id,
+            coalesce(e.sms_ts, e.received_at) as txn_ts,
+            e.sms_ts is not null as txn_ts_from_sms,
+            nullif(e.fields ->> 'name', '') as sender_name,
+            _msisdn_e164(e.fields ->> 'msisdn', p_country_code) as msisdn_e164,
+            case
+                when e.fields ->> 'msisdn' like '%*%'
+                    then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
+            end as msisdn_suffix,
+            nullif(e.fields ->> 'note', '') as sender_note,
+            -- Unlike a payment, a balance or a fee may be zero.
+            case when e.format is not null then coalesce(
+                _momo_amount(e.fields ->> 'balance'),
+                case when e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0 end
+            ) end as balance,
+            case when e.format is not null then coalesce(
+                _momo_amount(e.fields ->> 'fee'),
+                case when e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0 end
+            ) end as fee,
+            case
+                -- A known format: the share of its parts found, less what did not read right.
+                when e.format is not null then round(greatest(0,
+                    least(e.n_fields, e.expected)::numeric / e.expected
+                    - case when e.amount is null then 0.5 else 0 end
+                    - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
+                ), 2)
+                -- No known format: a tenth per recognisable part, never enough to allocate.
+                else 0.1 * (
+                    (e.amount is not null)::integer
+                    + (e.fields ? 'txn_id')::integer
+                    + (e.sms_ts is not null)::integer
+                )
+            end as confidence
+    ) as p;
 $$;
 
 comment on function _momo_parse_batch(text[], timestamptz[], text, text) is
 'Parses many SMS at once against momo_sms_formats (set-based, one pass): one row per input, '
-'ord = position in p_texts. Used by momo_allocate() and momo_parse_sms().';
+'ord = position in p_texts, parse = what it reads (momo_parse_row). Used by the allocator '
+'(_momo_alloc_parse) and momo_parse_sms().';

@@ -8,7 +8,7 @@ declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);
     v_ids bigint [];
     v_pause public.momo_allocator_control;
-    v_summary jsonb;
+    v_summary momo_allocation_summary;
     v_message text;
     v_sqlstate text;
 begin
@@ -38,13 +38,12 @@ begin
     ) as q;
 
     if v_ids is null then
-        v_summary := jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
+        v_summary := _momo_summary();
     else
         v_summary := _momo_allocate_isolating(v_ids);
         -- A fault of the whole system left every claimed row as it was: record it for the
         -- alert; a batch without one ends an open fault.
-        perform _momo_record_fault(v_summary -> 'fault');
+        perform _momo_record_fault(v_summary.fault);
     end if;
     -- Credits held for their balance chain: post those that link now, open cases
     -- for those that waited too long. Its failure is the allocator's, not a row's.
@@ -56,7 +55,7 @@ begin
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));
     end;
-    return v_summary;
+    return _momo_summary_jsonb(v_summary);
 end;
 $$;
 

@@ -2,34 +2,13 @@ create or replace function momo_parse_sms(
     p_raw_text text,
     p_received_at timestamptz default now()
 )
-returns table (
-    direction text,
-    kind text,
-    format text,
-    provider text,
-    allocatable boolean,
-    amount numeric,
-    currency text,
-    txn_id text,
-    txn_ts timestamptz,
-    txn_ts_from_sms boolean,
-    sender_name text,
-    msisdn_e164 text,
-    msisdn_suffix text,
-    sender_note text,
-    balance numeric,
-    fee numeric,
-    confidence numeric
-)
+returns setof momo_parse_row
 language sql
 stable
 security definer
 set search_path = pg_catalog, public, pg_temp
 as $$
-    select
-        p.direction, p.kind, p.format, p.provider, p.allocatable, p.amount, p.currency, p.txn_id,
-        p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164, p.msisdn_suffix,
-        p.sender_note, p.balance, p.fee, p.confidence
+    select (p.parse).*
     from _momo_parse_batch(
         array[p_raw_text], array[p_received_at],
         _setting('MOMO_TIMEZONE'), _setting('MOMO_DEFAULT_COUNTRY_CODE')
