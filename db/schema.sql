@@ -53,6 +53,61 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching
 
 
 --
+-- Name: momo_allocation_summary; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.momo_allocation_summary AS (
+	processed integer,
+	allocated integer,
+	unmatched integer,
+	duplicates integer,
+	skipped integer,
+	held integer,
+	errors jsonb,
+	fault jsonb
+);
+
+
+--
+-- Name: TYPE momo_allocation_summary; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.momo_allocation_summary IS 'What one allocation batch did: SMS processed and how many ended allocated, unmatched, duplicates (inbox outcome duplicate), skipped and held; errors, one object per SMS that failed alone; fault, null unless the whole batch failed for a reason of the system. momo_allocate() returns it as jsonb (_momo_summary_jsonb: the attribute names are the keys; fault only when set).';
+
+
+--
+-- Name: momo_parse_row; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.momo_parse_row AS (
+	direction text,
+	kind text,
+	format text,
+	provider text,
+	allocatable boolean,
+	amount numeric,
+	currency text,
+	txn_id text,
+	txn_ts timestamp with time zone,
+	txn_ts_from_sms boolean,
+	sender_name text,
+	msisdn_e164 text,
+	msisdn_suffix text,
+	sender_note text,
+	balance numeric,
+	fee numeric,
+	confidence numeric
+);
+
+
+--
+-- Name: TYPE momo_parse_row; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TYPE public.momo_parse_row IS 'What reading one SMS gives: direction (in/out/null), kind, the format and provider that matched, whether it names a payer (allocatable), amount, currency, txn id and time (txn_ts_from_sms: read from the SMS, else its received_at), counterparty name and number, note, the balance and fee it states, confidence 0..1. Rows of momo_parse_sms(), _momo_parse_batch() and the allocator''s work table.';
+
+
+--
 -- Name: schema_version_type; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -923,160 +978,144 @@ COMMENT ON FUNCTION public._ledger_check_correction() IS 'Trigger function: a co
 
 
 --
--- Name: _momo_alloc_work_open(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: _momo_alloc_balance_check(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public._momo_alloc_work_open() RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    -- Per-session scratch table for one batch; emptied at every commit.
-    if to_regclass('pg_temp.momo_alloc_work') is null then
-        create temp table momo_alloc_work (
-            inbox_id bigint primary key,
-            sender text,
-            account text,
-            direction text,
-            kind text,
-            format text,
-            provider text,
-            allocatable boolean,
-            amount numeric,
-            currency text,
-            txn_id text,
-            txn_ts timestamptz,
-            txn_ts_from_sms boolean,
-            sender_name text,
-            msisdn_e164 text,
-            msisdn_suffix text,
-            sender_note text,
-            balance numeric,
-            fee numeric,
-            confidence numeric,
-            genuine boolean,
-            balance_verified boolean,
-            parsed_id bigint,
-            outcome text,
-            reason text,
-            detail text,
-            member_id uuid,
-            ikimina_id uuid,
-            group_currency text,
-            matched_by text,
-            suggested_member_id uuid,
-            ledger_id bigint,
-            -- a credit held by an earlier run, released in this one
-            released_hold boolean not null default false
-        ) on commit delete rows;
-    else
-        delete from momo_alloc_work;
-    end if;
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_alloc_work_open(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_alloc_work_open() IS 'Creates (once per session) or empties the temp table momo_alloc_work that the allocation stages share within one transaction.';
-
-
---
--- Name: _momo_allocate_isolating(bigint[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_allocate_isolating(p_ids bigint[]) RETURNS jsonb
+CREATE FUNCTION public._momo_alloc_balance_check() RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-    v_half integer;
-    v_left jsonb;
-    v_right jsonb;
-    v_message text;
-    v_sqlstate text;
+    v_balance_check text := _setting('MOMO_BALANCE_CHECK');
+    v_linked bigint [];
 begin
-    begin
-        return _momo_allocate_rows(p_ids);
-    exception
-        -- Not part of "others": a statement timeout or a cancel arrive here.
-        when query_canceled then
-            get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
-        when others then
-            get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
-    end;
-
-    -- A fault of the whole system would fail every half alike: stop here, leave the
-    -- rows queued and uncharged, and let the caller record the fault.
-    if _momo_fault_is_systemic(v_sqlstate) then
-        return jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb,
-            'fault', jsonb_build_object('sqlstate', v_sqlstate, 'message', left(v_message, 400)));
+    if v_balance_check = 'off' then
+        return;
     end if;
+    -- One pass over the stretches of history around this batch's credits: the
+    -- balance-stating SMS in them that link (held credits of earlier runs too).
+    select coalesce(array_agg(l.parsed_id) filter (where l.linked), '{}')
+    into v_linked
+    from _momo_balance_links(array(
+        select w.parsed_id
+        from momo_alloc_work as w
+        inner join momo_sms_formats as f on w.format = f.name
+        where w.outcome is null and 'balance' = any(f.field_names)
+    )) as l;
 
-    -- The batch failed because of (some of) its rows: bisect until the poison rows
-    -- are alone, so every healthy row is still allocated in this run.
-    if cardinality(p_ids) = 1 then
-        return jsonb_build_object('processed', 1, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'held', 0,
-            'errors', jsonb_build_array(_momo_record_failure(p_ids[1], v_message)));
-    end if;
+    update momo_alloc_work as w
+    set
+        balance_verified = false,
+        outcome = case when v_balance_check = 'hold' then 'held' end
+    from momo_sms_formats as f
+    where
+        w.outcome is null and w.format = f.name and 'balance' = any(f.field_names)
+        and not exists (select from unnest(v_linked) as l (parsed_id) where l.parsed_id = w.parsed_id);
 
-    v_half := cardinality(p_ids) / 2;
-    v_left := _momo_allocate_isolating(p_ids[1:v_half]);
-    if v_left ? 'fault' then
-        -- The system failed while bisecting: the other half waits for a later run.
-        return v_left;
-    end if;
-    v_right := _momo_allocate_isolating(p_ids[v_half + 1:]);
-    return jsonb_build_object(
-        'processed', (v_left ->> 'processed')::integer + (v_right ->> 'processed')::integer,
-        'allocated', (v_left ->> 'allocated')::integer + (v_right ->> 'allocated')::integer,
-        'unmatched', (v_left ->> 'unmatched')::integer + (v_right ->> 'unmatched')::integer,
-        'duplicates', (v_left ->> 'duplicates')::integer + (v_right ->> 'duplicates')::integer,
-        'skipped', (v_left ->> 'skipped')::integer + (v_right ->> 'skipped')::integer,
-        'held', (v_left ->> 'held')::integer + (v_right ->> 'held')::integer,
-        'errors', (v_left -> 'errors') || (v_right -> 'errors')
-    ) || case when v_right ? 'fault' then jsonb_build_object('fault', v_right -> 'fault') else '{}' end;
+    with held as (
+        insert into momo_balance_holds (
+            inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
+        )
+        select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
+        from momo_alloc_work as w
+        where w.outcome = 'held'
+        returning inbox_id
+    )
+
+    update momo_sms_inbox as i
+    set outcome = 'held', last_error = 'balance_unverified'
+    from held as h
+    where i.id = h.inbox_id;
+
+    perform _momo_alloc_release_linked(v_linked);
 end;
 $$;
 
 
 --
--- Name: FUNCTION _momo_allocate_isolating(p_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION _momo_alloc_balance_check(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_allocate_isolating(p_ids bigint[]) IS 'Runs the pipeline on a batch in a subtransaction. If it fails for a reason of the whole system (_momo_fault_is_systemic) it returns the fault and leaves every row queued and uncharged; if it fails because of its rows, it splits the batch in halves until each failing row is alone and recorded, so one poison SMS never blocks the others.';
+COMMENT ON FUNCTION public._momo_alloc_balance_check() IS 'Allocation stage, check the balance chain (MOMO_BALANCE_CHECK): a credit of momo_alloc_work whose stated balance does not link to its neighbours (_momo_balance_links) is held in momo_balance_holds (hold) or posted with balance_verified false (flag); credits held by earlier runs that this batch links join the batch (_momo_alloc_release_linked).';
 
 
 --
--- Name: _momo_allocate_rows(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+-- Name: _momo_alloc_cases(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public._momo_allocate_rows(p_ids bigint[]) RETURNS jsonb
+CREATE FUNCTION public._momo_alloc_cases() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- One open case per SMS: a requeued SMS that is unmatched again keeps its case.
+    insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
+    select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
+    from momo_alloc_work as w
+    where w.outcome = 'unmatched' and not w.released_hold
+    order by w.inbox_id
+    on conflict (inbox_id) where status = 'open' do nothing;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_cases(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_cases() IS 'Allocation stage, cases for people: every SMS of the batch that ended unmatched in momo_alloc_work gets an open momo_unmatched case with its reason, detail and suggested member (one open case per SMS).';
+
+
+--
+-- Name: _momo_alloc_close_inbox(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_close_inbox() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- With the outcome decided so far: the rows without one are about to be posted.
+    -- Duplicates, conflicts and holds found in the later steps are corrected in place.
+    update momo_sms_inbox as i
+    set
+        processed_at = now(),
+        attempts = i.attempts + 1,
+        outcome = coalesce(w.outcome, 'allocated'),
+        last_error = w.reason,
+        next_attempt_at = null
+    from momo_alloc_work as w
+    where i.id = w.inbox_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_close_inbox(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_close_inbox() IS 'Allocation stage, close the inbox rows: marks the batch''s inbox rows processed (one attempt more) with the outcome momo_alloc_work has so far, allocated for those without one; later stages correct duplicates, conflicts, holds and late duplicates in place.';
+
+
+--
+-- Name: _momo_alloc_parse(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_parse(p_ids bigint[]) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
     v_timezone text := _setting('MOMO_TIMEZONE');
     v_country text := _setting('MOMO_DEFAULT_COUNTRY_CODE');
-    v_min_confidence numeric := _setting('MOMO_ALLOCATOR_MIN_CONFIDENCE')::numeric;
-    v_require_txn_id boolean := _setting('MOMO_ALLOCATOR_REQUIRE_TXN_ID')::boolean;
     v_require_sender boolean := _setting('MOMO_ALLOCATOR_REQUIRE_SENDER')::boolean;
-    v_max_amount numeric := _setting('MOMO_ALLOCATOR_MAX_AMOUNT')::numeric;
-    v_balance_check text := _setting('MOMO_BALANCE_CHECK');
-    v_linked bigint [];
     v_ids bigint [];
     v_texts text [];
     v_received timestamptz [];
     v_senders text [];
     v_accounts text [];
-    v_summary jsonb;
 begin
-    perform _momo_alloc_work_open();
-
+    -- The claimed rows not processed meanwhile (by a requeue's run, say).
     select
         array_agg(i.id order by i.id), array_agg(i.raw_text order by i.id),
         array_agg(i.received_at order by i.id), array_agg(btrim(i.msisdn_raw) order by i.id),
@@ -1086,30 +1125,23 @@ begin
     where i.id = any(p_ids) and i.processed_at is null;
 
     if v_ids is null then
-        return jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
+        return 0;
     end if;
 
-    -- ===== Parse the whole batch in one pass, and verify the sender. =====
-    -- Only the operator's SMS are genuine: the gateway sender must be one of
-    -- momo_provider_senders for the provider of the format that matched.
-    insert into momo_alloc_work (
-        inbox_id, sender, account, direction, kind, format, provider, allocatable, amount,
-        currency, txn_id, txn_ts, txn_ts_from_sms, sender_name, msisdn_e164, msisdn_suffix,
-        sender_note, balance, fee, confidence, genuine
-    )
+    -- The whole batch parsed in one pass. Only the operator's SMS are genuine: the
+    -- gateway sender must be one of momo_provider_senders for the provider of the
+    -- format that matched. (Columns in momo_alloc_work's order: inbox_id, sender,
+    -- account, the parse, genuine.)
+    insert into momo_alloc_work
     select
-        v_ids[p.ord], g.sender, g.account, p.direction, p.kind, p.format,
-        p.provider, p.allocatable, p.amount, p.currency, p.txn_id, p.txn_ts, p.txn_ts_from_sms,
-        p.sender_name, p.msisdn_e164, p.msisdn_suffix, p.sender_note, p.balance, p.fee,
-        p.confidence,
-        p.format is not null and (
+        v_ids[p.ord], g.sender, g.account, (p.parse).*,
+        (p.parse).format is not null and (
             case
                 when nullif(g.sender, '') is null then not v_require_sender
                 else exists (
                     select
                     from momo_provider_senders as s
-                    where s.provider = p.provider and lower(s.sender) = lower(g.sender)
+                    where s.provider = (p.parse).provider and lower(s.sender) = lower(g.sender)
                 )
             end
         )
@@ -1121,8 +1153,122 @@ begin
     if cardinality(v_ids) > 200 then
         analyze momo_alloc_work;
     end if;
+    return cardinality(v_ids);
+end;
+$$;
 
-    -- ===== Decide what cannot be credited. =====
+
+--
+-- Name: FUNCTION _momo_alloc_parse(p_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_parse(p_ids bigint[]) IS 'Allocation stage, parse and verify the sender: reads the inbox rows of p_ids not yet processed, parses them in one pass (_momo_parse_batch) into momo_alloc_work and marks genuine those whose gateway sender is an operator sender of the provider that matched (momo_provider_senders). Returns how many rows it took (0: nothing to allocate).';
+
+
+--
+-- Name: _momo_alloc_release_linked(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_release_linked(p_linked bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_post_ledger).
+    insert into momo_alloc_work (
+        inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
+        ikimina_id, matched_by, balance_verified, released_hold
+    )
+    select
+        h.inbox_id, h.account, p.format, p.amount, p.currency, p.txn_id, p.txn_ts, h.parsed_id,
+        h.member_id, h.ikimina_id, h.matched_by, true, true
+    from (
+        select x.inbox_id, x.parsed_id, x.account, x.member_id, x.ikimina_id, x.matched_by
+        from momo_balance_holds as x
+        inner join unnest(p_linked) as l (parsed_id) on x.parsed_id = l.parsed_id
+        where x.released_at is null
+        order by x.inbox_id
+        for update of x skip locked
+    ) as h
+    inner join momo_parsed_txns as p on h.parsed_id = p.id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_release_linked(p_linked bigint[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_release_linked(p_linked bigint[]) IS 'Allocation stage, part of the balance check: the credits held by earlier runs whose parses are in p_linked (their balance links now) join momo_alloc_work as released holds, to be posted with this batch; holds another session has locked are left to it.';
+
+
+--
+-- Name: _momo_alloc_resolve(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_resolve() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- All in one pass.
+    with pending as (
+        select
+            array_agg(x.inbox_id order by x.inbox_id) as ids,
+            array_agg(x.msisdn_e164 order by x.inbox_id) as msisdns,
+            array_agg(x.sender_note order by x.inbox_id) as notes
+        from momo_alloc_work as x
+        where x.outcome is null
+    )
+
+    update momo_alloc_work as w
+    set
+        member_id = r.member_id,
+        ikimina_id = r.ikimina_id,
+        group_currency = r.group_currency,
+        matched_by = r.matched_by,
+        outcome = case when r.member_id is null then 'unmatched' end,
+        reason = r.reason,
+        detail = r.detail
+    from pending as p
+    cross join lateral _momo_resolve_members(p.msisdns, p.notes) as r
+    where w.inbox_id = p.ids[r.ord];
+
+    update momo_alloc_work
+    set
+        outcome = 'unmatched',
+        reason = 'currency_mismatch',
+        detail = format('the SMS is in %s but the group keeps %s', currency, group_currency)
+    where outcome is null and currency is distinct from group_currency;
+
+    -- Hints for the cases a person will look at.
+    update momo_alloc_work
+    set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
+    where outcome = 'unmatched' and msisdn_suffix is not null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_resolve(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_resolve() IS 'Allocation stage, resolve the member: the SMS of momo_alloc_work still without an outcome get their member and group (_momo_resolve_members), or become unmatched (no member, or a currency the group does not keep); unmatched SMS with a masked number get a suggested member.';
+
+
+--
+-- Name: _momo_alloc_screen(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_screen() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_min_confidence numeric := _setting('MOMO_ALLOCATOR_MIN_CONFIDENCE')::numeric;
+    v_require_txn_id boolean := _setting('MOMO_ALLOCATOR_REQUIRE_TXN_ID')::boolean;
+    v_max_amount numeric := _setting('MOMO_ALLOCATOR_MAX_AMOUNT')::numeric;
+begin
     -- Only genuine money in from a person, read well enough, may go further.
     update momo_alloc_work as w
     set
@@ -1173,93 +1319,35 @@ begin
         where x.outcome is null
     ) as c
     where w.inbox_id = c.inbox_id and c.reason is not null;
+end;
+$$;
 
-    -- ===== Resolve the members, all in one pass. =====
-    with pending as (
-        select
-            array_agg(x.inbox_id order by x.inbox_id) as ids,
-            array_agg(x.msisdn_e164 order by x.inbox_id) as msisdns,
-            array_agg(x.sender_note order by x.inbox_id) as notes
-        from momo_alloc_work as x
-        where x.outcome is null
-    )
 
-    update momo_alloc_work as w
-    set
-        member_id = r.member_id,
-        ikimina_id = r.ikimina_id,
-        group_currency = r.group_currency,
-        matched_by = r.matched_by,
-        outcome = case when r.member_id is null then 'unmatched' end,
-        reason = r.reason,
-        detail = r.detail
-    from pending as p
-    cross join lateral _momo_resolve_members(p.msisdns, p.notes) as r
-    where w.inbox_id = p.ids[r.ord];
+--
+-- Name: FUNCTION _momo_alloc_screen(); Type: COMMENT; Schema: public; Owner: -
+--
 
-    update momo_alloc_work
-    set
-        outcome = 'unmatched',
-        reason = 'currency_mismatch',
-        detail = format('the SMS is in %s but the group keeps %s', currency, group_currency)
-    where outcome is null and currency is distinct from group_currency;
+COMMENT ON FUNCTION public._momo_alloc_screen() IS 'Allocation stage, decide what cannot be credited: of the SMS in momo_alloc_work, only genuine money in from a person, read well enough (amount, MOMO_ALLOCATOR_MAX_AMOUNT, MOMO_ALLOCATOR_MIN_CONFIDENCE, MOMO_ALLOCATOR_REQUIRE_TXN_ID) goes further; the others get outcome skipped or unmatched with a reason and detail.';
 
-    -- Hints for the cases a person will look at.
-    update momo_alloc_work
-    set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
-    where outcome = 'unmatched' and msisdn_suffix is not null;
 
-    -- ===== Close the inbox rows with the outcome decided so far. =====
-    -- The rows without one are about to be posted; duplicates, conflicts and
-    -- holds found below are corrected in place.
-    update momo_sms_inbox as i
-    set
-        processed_at = now(),
-        attempts = i.attempts + 1,
-        outcome = coalesce(w.outcome, 'allocated'),
-        last_error = w.reason,
-        next_attempt_at = null
-    from momo_alloc_work as w
-    where i.id = w.inbox_id;
+--
+-- Name: _momo_alloc_store(); Type: FUNCTION; Schema: public; Owner: -
+--
 
-    -- From here on a statement may meet a txn id that a parallel allocator has stored
-    -- but not committed, and then waits for that commit: the work after this point is
-    -- kept as short as it can be, so that such waits are short.
+CREATE FUNCTION public._momo_alloc_store() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- Genuine SMS claim their transaction id.
+    perform _momo_alloc_store_parses(true);
 
-    -- ===== Store the parses: genuine SMS claim their transaction id. =====
-    -- Rows go in txn_id order so parallel allocators take index locks in one order.
-    with claimed as (
-        insert into momo_parsed_txns (
-            inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
-            parsed_json
-        )
-        select
-            w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, w.txn_id, w.txn_ts, w.balance,
-            w.fee, true, w.confidence,
-            jsonb_build_object(
-                'allocatable', w.allocatable,
-                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end
-            )
-        from momo_alloc_work as w
-        where w.genuine
-        order by w.txn_id, w.inbox_id
-        on conflict (txn_id) do nothing
-        returning id, inbox_id
-    )
-
-    update momo_alloc_work as w set parsed_id = c.id
-    from claimed as c
-    where w.inbox_id = c.inbox_id;
-
-    -- The rest: SMS that are not genuine (they never hold a txn id), and genuine
-    -- SMS whose txn id is already claimed. The same movement (amount, kind, time)
-    -- is the payment notified again, a duplicate; anything else is a conflict.
-    with others as (
+    -- A genuine SMS whose txn id is already claimed: the same movement (amount, kind,
+    -- time) is the payment notified again, a duplicate; anything else is a conflict.
+    with claimed_before as (
         select
             w.inbox_id,
-            c.id as claim_id,
+            c.id,
             coalesce(
                 c.amount = w.amount and c.kind = w.kind
                 and (
@@ -1269,64 +1357,31 @@ begin
                 false
             ) as same_movement
         from momo_alloc_work as w
-        left join lateral (
-            select x.id, x.amount, x.kind, x.txn_ts, x.parsed_json
-            from momo_parsed_txns as x
-            where w.genuine and x.txn_id = w.txn_id
-        ) as c on true
-        where w.parsed_id is null
-    ),
-
-    stored as (
-        insert into momo_parsed_txns (
-            inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
-            sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
-            duplicate_of, parsed_json
-        )
-        select
-            w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
-            w.sender_name, w.sender_note, w.amount, w.currency, null, w.txn_ts, w.balance, w.fee,
-            w.genuine, w.confidence, case when o.same_movement then o.claim_id end,
-            jsonb_strip_nulls(jsonb_build_object(
-                'txn_id', w.txn_id,
-                'allocatable', w.allocatable,
-                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end,
-                'conflicts_with', case when o.claim_id is not null and not o.same_movement then o.claim_id end
-            ))
-        from momo_alloc_work as w
-        inner join others as o on w.inbox_id = o.inbox_id
-        returning id, inbox_id, duplicate_of, parsed_json ->> 'conflicts_with' as conflicts_with
+        inner join momo_parsed_txns as c on w.txn_id = c.txn_id
+        where w.parsed_id is null and w.genuine
     ),
 
     marked as (
         update momo_alloc_work as w
         set
-            parsed_id = s.id,
-            member_id = case when s.duplicate_of is null and s.conflicts_with is null then w.member_id end,
-            ikimina_id = case when s.duplicate_of is null and s.conflicts_with is null then w.ikimina_id end,
-            matched_by = case when s.duplicate_of is null and s.conflicts_with is null then w.matched_by end,
-            outcome = case
-                when s.duplicate_of is not null then 'duplicate'
-                when s.conflicts_with is not null then 'unmatched'
-                else w.outcome
-            end,
-            reason = case
-                when s.duplicate_of is not null then 'duplicate_txn'
-                when s.conflicts_with is not null then 'txn_id_conflict'
-                else w.reason
-            end,
+            duplicate_of = case when c.same_movement then c.id end,
+            conflicts_with = case when not c.same_movement then c.id end,
+            member_id = null,
+            ikimina_id = null,
+            matched_by = null,
+            outcome = case when c.same_movement then 'duplicate' else 'unmatched' end,
+            reason = case when c.same_movement then 'duplicate_txn' else 'txn_id_conflict' end,
             detail = case
-                when s.duplicate_of is not null then format(
-                    'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, s.duplicate_of
+                when c.same_movement then format(
+                    'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, c.id
                 )
-                when s.conflicts_with is not null then format(
+                else format(
                     'transaction %s is claimed by momo_parsed_txns.id %s with another amount, kind or time',
-                    w.txn_id, s.conflicts_with
+                    w.txn_id, c.id
                 )
-                else w.detail
             end
-        from stored as s
-        where w.inbox_id = s.inbox_id and (s.duplicate_of is not null or s.conflicts_with is not null)
+        from claimed_before as c
+        where w.inbox_id = c.inbox_id
         returning w.inbox_id, w.outcome, w.reason
     )
 
@@ -1335,87 +1390,217 @@ begin
     from marked as m
     where i.id = m.inbox_id;
 
-    -- ===== Check the balance chain of the credits left. =====
-    if v_balance_check <> 'off' then
-        -- One pass over the stretches of history around this batch's credits: the
-        -- balance-stating SMS in them that link (held credits of earlier runs too).
-        select coalesce(array_agg(l.parsed_id) filter (where l.linked), '{}')
-        into v_linked
-        from _momo_balance_links(array(
-            select w.parsed_id
-            from momo_alloc_work as w
-            inner join momo_sms_formats as f on w.format = f.name
-            where w.outcome is null and 'balance' = any(f.field_names)
-        )) as l;
+    -- The rest: duplicates, conflicts, and the SMS that are not genuine.
+    perform _momo_alloc_store_parses(false);
+end;
+$$;
 
-        update momo_alloc_work as w
-        set
-            balance_verified = false,
-            outcome = case when v_balance_check = 'hold' then 'held' end
-        from momo_sms_formats as f
-        where
-            w.outcome is null and w.format = f.name and 'balance' = any(f.field_names)
-            and not exists (select from unnest(v_linked) as l (parsed_id) where l.parsed_id = w.parsed_id);
 
-        with held as (
-            insert into momo_balance_holds (
-                inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
-            )
-            select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
-            from momo_alloc_work as w
-            where w.outcome = 'held'
-            returning inbox_id
-        )
+--
+-- Name: FUNCTION _momo_alloc_store(); Type: COMMENT; Schema: public; Owner: -
+--
 
-        update momo_sms_inbox as i
-        set outcome = 'held', last_error = 'balance_unverified'
-        from held as h
-        where i.id = h.inbox_id;
+COMMENT ON FUNCTION public._momo_alloc_store() IS 'Allocation stage, store the parses: genuine SMS claim their txn id in momo_parsed_txns; a genuine SMS whose txn id was claimed before becomes a duplicate (same amount, kind and time) or a txn_id_conflict case, in momo_alloc_work and the inbox; then the rest are stored without a txn id.';
 
-        -- Credits held by earlier runs that this batch's SMS link: posted below with it.
-        insert into momo_alloc_work (
-            inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
-            ikimina_id, matched_by, balance_verified, released_hold
+
+--
+-- Name: _momo_alloc_store_parses(boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_store_parses(p_claiming boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- p_claiming: the genuine SMS, each claiming its txn id (on conflict: not stored,
+    -- parsed_id stays null). Otherwise all the SMS left, with no txn id of their own.
+    -- Rows go in txn_id order so parallel allocators take index locks in one order.
+    with stored as (
+        insert into momo_parsed_txns (
+            inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
+            sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
+            duplicate_of, parsed_json
         )
         select
-            h.inbox_id, h.account, p.format, p.amount, p.currency, p.txn_id, p.txn_ts, h.parsed_id,
-            h.member_id, h.ikimina_id, h.matched_by, true, true
-        from (
-            select x.inbox_id, x.parsed_id, x.account, x.member_id, x.ikimina_id, x.matched_by
-            from momo_balance_holds as x
-            inner join unnest(v_linked) as l (parsed_id) on x.parsed_id = l.parsed_id
-            where x.released_at is null
-            order by x.inbox_id
-            for update of x skip locked
-        ) as h
-        inner join momo_parsed_txns as p on h.parsed_id = p.id;
+            w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
+            w.sender_name, w.sender_note, w.amount, w.currency,
+            case when p_claiming then w.txn_id end, w.txn_ts, w.balance, w.fee, w.genuine,
+            w.confidence, w.duplicate_of,
+            jsonb_strip_nulls(jsonb_build_object(
+                'txn_id', case when not p_claiming then w.txn_id end,
+                'allocatable', w.allocatable,
+                'txn_ts_source', case when w.txn_ts_from_sms then 'sms' else 'received_at' end,
+                'conflicts_with', w.conflicts_with
+            ))
+        from momo_alloc_work as w
+        where w.parsed_id is null and (w.genuine or not p_claiming)
+        order by w.txn_id, w.inbox_id
+        on conflict (txn_id) do nothing
+        returning id, inbox_id
+    )
+
+    -- The work row keeps the parse it is posted or cased with: its own claim, or the
+    -- parse of its duplicate or conflict (an SMS that is not genuine keeps none).
+    update momo_alloc_work as w set parsed_id = s.id
+    from stored as s
+    where
+        w.inbox_id = s.inbox_id
+        and (p_claiming or w.duplicate_of is not null or w.conflicts_with is not null);
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_store_parses(p_claiming boolean); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_store_parses(p_claiming boolean) IS 'Inserts the parses of momo_alloc_work rows into momo_parsed_txns, the one place that writes them: with p_claiming the genuine SMS, each claiming its txn id (unless another SMS holds it), else the rest without a txn id of their own (duplicate_of, conflicts_with in parsed_json).';
+
+
+--
+-- Name: _momo_alloc_work_open(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_work_open() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- A session that made the table under an earlier shape makes it again.
+    if to_regclass('pg_temp.momo_alloc_work') is not null and not exists (
+        select
+        from pg_attribute
+        where attrelid = to_regclass('pg_temp.momo_alloc_work') and attname = 'conflicts_with'
+    ) then
+        drop table pg_temp.momo_alloc_work;
+    end if;
+    -- Per-session scratch table for one batch; emptied at every commit.
+    if to_regclass('pg_temp.momo_alloc_work') is null then
+        create temp table momo_alloc_work (
+            -- the first columns, in this order, are what _momo_alloc_parse inserts
+            inbox_id bigint primary key,
+            sender text,
+            account text,
+            like momo_parse_row,
+            genuine boolean,
+            balance_verified boolean,
+            parsed_id bigint,
+            -- a genuine SMS whose txn id another SMS claimed: the same movement (a
+            -- duplicate of that parse) or another one (a conflict with it)
+            duplicate_of bigint,
+            conflicts_with bigint,
+            outcome text,
+            reason text,
+            detail text,
+            member_id uuid,
+            ikimina_id uuid,
+            group_currency text,
+            matched_by text,
+            suggested_member_id uuid,
+            ledger_id bigint,
+            -- a credit held by an earlier run, released in this one
+            released_hold boolean not null default false
+        ) on commit delete rows;
+    else
+        delete from momo_alloc_work;
+    end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_work_open(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_work_open() IS 'Creates (once per session) or empties the temp table momo_alloc_work through which the allocation steps pass one batch within one transaction: the SMS, its parse (momo_parse_row) and what each step decided.';
+
+
+--
+-- Name: _momo_allocate_isolating(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_allocate_isolating(p_ids bigint[]) RETURNS public.momo_allocation_summary
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_half integer;
+    v_left momo_allocation_summary;
+    v_message text;
+    v_sqlstate text;
+begin
+    begin
+        return _momo_allocate_rows(p_ids);
+    exception
+        -- Not part of "others": a statement timeout or a cancel arrive here.
+        when query_canceled then
+            get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
+        when others then
+            get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
+    end;
+
+    -- A fault of the whole system would fail every half alike: stop here, leave the
+    -- rows queued and uncharged, and let the caller record the fault.
+    if _momo_fault_is_systemic(v_sqlstate) then
+        return _momo_summary(
+            p_fault => jsonb_build_object('sqlstate', v_sqlstate, 'message', left(v_message, 400))
+        );
     end if;
 
-    -- ===== Cases for people. =====
-    insert into momo_unmatched (inbox_id, parsed_id, reason, detail, suggested_member_id)
-    select w.inbox_id, w.parsed_id, w.reason, w.detail, w.suggested_member_id
-    from momo_alloc_work as w
-    where w.outcome = 'unmatched' and not w.released_hold
-    order by w.inbox_id
-    on conflict (inbox_id) where status = 'open' do nothing;
+    -- The batch failed because of (some of) its rows: bisect until the poison rows
+    -- are alone, so every healthy row is still allocated in this run.
+    if cardinality(p_ids) = 1 then
+        return _momo_summary(1, jsonb_build_array(_momo_record_failure(p_ids[1], v_message)));
+    end if;
 
-    -- ===== Post to the ledger, last. =====
-    perform _momo_post_ledger(v_timezone);
+    v_half := cardinality(p_ids) / 2;
+    v_left := _momo_allocate_isolating(p_ids[1:v_half]);
+    if v_left.fault is not null then
+        -- The system failed while bisecting: the other half waits for a later run.
+        return v_left;
+    end if;
+    return _momo_summary_add(v_left, _momo_allocate_isolating(p_ids[v_half + 1:]));
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_allocate_isolating(p_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_allocate_isolating(p_ids bigint[]) IS 'Runs the pipeline on a batch in a subtransaction. If it fails for a reason of the whole system (_momo_fault_is_systemic) it returns the fault and leaves every row queued and uncharged; if it fails because of its rows, it splits the batch in halves until each failing row is alone and recorded, so one poison SMS never blocks the others.';
+
+
+--
+-- Name: _momo_allocate_rows(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_allocate_rows(p_ids bigint[]) RETURNS public.momo_allocation_summary
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- The steps pass the batch on in the temp table momo_alloc_work, set-based:
+    -- each statement handles the whole batch, no step runs once per SMS.
+    perform _momo_alloc_work_open();
+    if _momo_alloc_parse(p_ids) = 0 then
+        return _momo_summary();
+    end if;
+    perform _momo_alloc_screen();
+    perform _momo_alloc_resolve();
+    perform _momo_alloc_close_inbox();
+
+    -- From here on a statement may meet a txn id that a parallel allocator has stored
+    -- but not committed, and then waits for that commit: the work after this point is
+    -- kept as short as it can be, so that such waits are short.
+    perform _momo_alloc_store();
+    perform _momo_alloc_balance_check();
+    perform _momo_alloc_cases();
+    -- Post to the ledger, last (the cycle totals follow in its trigger).
+    perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
     perform _momo_balance_holds_close();
 
-    select jsonb_build_object(
-        'processed', count(*),
-        'allocated', count(*) filter (where outcome = 'allocated'),
-        'unmatched', count(*) filter (where outcome = 'unmatched'),
-        'duplicates', count(*) filter (where outcome = 'duplicate'),
-        'skipped', count(*) filter (where outcome = 'skipped'),
-        'held', count(*) filter (where outcome = 'held'),
-        'errors', '[]'::jsonb
-    )
-    into v_summary
-    from momo_alloc_work
-    where not released_hold;
-    return v_summary;
+    return _momo_summary_of_work();
 end;
 $$;
 
@@ -1424,7 +1609,7 @@ $$;
 -- Name: FUNCTION _momo_allocate_rows(p_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_allocate_rows(p_ids bigint[]) IS 'The allocation pipeline for a set of claimed inbox rows, set-based, in named stages: parse, verify the sender, decide what cannot be credited, resolve the member, close the inbox rows, store the parses (genuine SMS claim their txn id; duplicates and conflicts), check the balance chain (hold), open cases, and post to the ledger last (cycle totals follow). Raises on unexpected errors.';
+COMMENT ON FUNCTION public._momo_allocate_rows(p_ids bigint[]) IS 'The allocation pipeline for a set of claimed inbox rows, set-based, one function per step: parse and verify the sender (_momo_alloc_parse), decide what cannot be credited (_momo_alloc_screen), resolve the member (_momo_alloc_resolve), close the inbox rows (_momo_alloc_close_inbox), store the parses, genuine SMS claiming their txn id (_momo_alloc_store), check the balance chain (_momo_alloc_balance_check), open cases (_momo_alloc_cases) and post to the ledger last (_momo_post_ledger). Returns the batch''s summary; raises on unexpected errors.';
 
 
 --
@@ -2057,7 +2242,7 @@ COMMENT ON FUNCTION public._momo_local_ts(p_text text, p_timezone text) IS 'An S
 -- Name: _momo_parse_batch(text[], timestamp with time zone[], text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp with time zone[], p_timezone text, p_country_code text) RETURNS TABLE(ord integer, direction text, kind text, format text, provider text, allocatable boolean, amount numeric, currency text, txn_id text, txn_ts timestamp with time zone, txn_ts_from_sms boolean, sender_name text, msisdn_e164 text, msisdn_suffix text, sender_note text, balance numeric, fee numeric, confidence numeric)
+CREATE FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp with time zone[], p_timezone text, p_country_code text) RETURNS TABLE(ord integer, parse public.momo_parse_row)
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
@@ -2179,49 +2364,51 @@ CREATE FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp
         left join guessed as g on i.ord = g.ord
     )
 
-    select
-        e.ord,
-        e.direction,
-        coalesce(e.kind, 'unknown') as kind,
-        e.format,
-        e.provider,
-        coalesce(e.allocatable, false) as allocatable,
-        e.amount,
-        upper(e.fields ->> 'currency') as currency,
-        nullif(e.fields ->> 'txn_id', '') as txn_id,
-        coalesce(e.sms_ts, e.received_at) as txn_ts,
-        e.sms_ts is not null as txn_ts_from_sms,
-        nullif(e.fields ->> 'name', '') as sender_name,
-        _msisdn_e164(e.fields ->> 'msisdn', p_country_code) as msisdn_e164,
-        case
-            when e.fields ->> 'msisdn' like '%*%'
-                then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
-        end as msisdn_suffix,
-        nullif(e.fields ->> 'note', '') as sender_note,
-        -- Unlike a payment, a balance or a fee may be zero.
-        case when e.format is not null then coalesce(
-            _momo_amount(e.fields ->> 'balance'),
-            case when e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0 end
-        ) end as balance,
-        case when e.format is not null then coalesce(
-            _momo_amount(e.fields ->> 'fee'),
-            case when e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0 end
-        ) end as fee,
-        case
-            -- A known format: the share of its parts found, less what did not read right.
-            when e.format is not null then round(greatest(0,
-                least(e.n_fields, e.expected)::numeric / e.expected
-                - case when e.amount is null then 0.5 else 0 end
-                - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
-            ), 2)
-            -- No known format: a tenth per recognisable part, never enough to allocate.
-            else 0.1 * (
-                (e.amount is not null)::integer
-                + (e.fields ? 'txn_id')::integer
-                + (e.sms_ts is not null)::integer
-            )
-        end as confidence
-    from extracted as e;
+    select e.ord, p::momo_parse_row as parse
+    from extracted as e
+    cross join lateral (
+        select
+            e.direction,
+            coalesce(e.kind, 'unknown') as kind,
+            e.format,
+            e.provider,
+            coalesce(e.allocatable, false) as allocatable,
+            e.amount,
+            upper(e.fields ->> 'currency') as currency,
+            nullif(e.fields ->> 'txn_id', '') as txn_id,
+            coalesce(e.sms_ts, e.received_at) as txn_ts,
+            e.sms_ts is not null as txn_ts_from_sms,
+            nullif(e.fields ->> 'name', '') as sender_name,
+            _msisdn_e164(e.fields ->> 'msisdn', p_country_code) as msisdn_e164,
+            case
+                when e.fields ->> 'msisdn' like '%*%'
+                    then substring(e.fields ->> 'msisdn' from '([0-9]{1,6})$')
+            end as msisdn_suffix,
+            nullif(e.fields ->> 'note', '') as sender_note,
+            -- Unlike a payment, a balance or a fee may be zero.
+            case when e.format is not null then coalesce(
+                _momo_amount(e.fields ->> 'balance'),
+                case when e.fields ->> 'balance' ~ '^0+(\.0{1,2})?$' then 0 end
+            ) end as balance,
+            case when e.format is not null then coalesce(
+                _momo_amount(e.fields ->> 'fee'),
+                case when e.fields ->> 'fee' ~ '^0+(\.0{1,2})?$' then 0 end
+            ) end as fee,
+            case
+                -- A known format: the share of its parts found, less what did not read right.
+                when e.format is not null then round(greatest(0,
+                    least(e.n_fields, e.expected)::numeric / e.expected
+                    - case when e.amount is null then 0.5 else 0 end
+                    - case when e.fields ? 'ts' and e.sms_ts is null then 0.3 else 0 end
+                ), 2)
+                -- No known format: a tenth per recognisable part, never enough to allocate.
+                else 0.1 * (
+                    (e.amount is not null)::integer
+                    + (e.fields ? 'txn_id')::integer
+                    + (e.sms_ts is not null)::integer
+                )
+            end as confidence
+    ) as p;
 $_$;
 
 
@@ -2229,7 +2416,7 @@ $_$;
 -- Name: FUNCTION _momo_parse_batch(p_texts text[], p_received_at timestamp with time zone[], p_timezone text, p_country_code text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp with time zone[], p_timezone text, p_country_code text) IS 'Parses many SMS at once against momo_sms_formats (set-based, one pass): one row per input, ord = position in p_texts. Used by momo_allocate() and momo_parse_sms().';
+COMMENT ON FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp with time zone[], p_timezone text, p_country_code text) IS 'Parses many SMS at once against momo_sms_formats (set-based, one pass): one row per input, ord = position in p_texts, parse = what it reads (momo_parse_row). Used by the allocator (_momo_alloc_parse) and momo_parse_sms().';
 
 
 --
@@ -2553,6 +2740,108 @@ $$;
 --
 
 COMMENT ON FUNCTION public._momo_suggest_member(p_msisdn_suffix text, p_sender_name text) IS 'A hint for a person resolving a case: the active member whose number ends with the masked suffix and whose name is most similar (pg_trgm) to the SMS sender name. Never used to allocate.';
+
+
+--
+-- Name: _momo_summary(integer, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_summary(p_processed integer DEFAULT 0, p_errors jsonb DEFAULT '[]'::jsonb, p_fault jsonb DEFAULT NULL::jsonb) RETURNS public.momo_allocation_summary
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    select row(p_processed, 0, 0, 0, 0, 0, p_errors, p_fault)::public.momo_allocation_summary;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_summary(p_processed integer, p_errors jsonb, p_fault jsonb); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_summary(p_processed integer, p_errors jsonb, p_fault jsonb) IS 'A summary in which nothing was allocated, unmatched, duplicate, skipped or held: an empty batch (no arguments), SMS that failed alone (p_processed, p_errors) or a fault of the whole system (p_fault).';
+
+
+--
+-- Name: _momo_summary_add(public.momo_allocation_summary, public.momo_allocation_summary); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_summary_add(p_left public.momo_allocation_summary, p_right public.momo_allocation_summary) RETURNS public.momo_allocation_summary
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    select row(
+        p_left.processed + p_right.processed,
+        p_left.allocated + p_right.allocated,
+        p_left.unmatched + p_right.unmatched,
+        p_left.duplicates + p_right.duplicates,
+        p_left.skipped + p_right.skipped,
+        p_left.held + p_right.held,
+        p_left.errors || p_right.errors,
+        -- a left half with a fault is not added to: it is returned alone
+        p_right.fault
+    )::public.momo_allocation_summary;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_summary_add(p_left public.momo_allocation_summary, p_right public.momo_allocation_summary); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_summary_add(p_left public.momo_allocation_summary, p_right public.momo_allocation_summary) IS 'The summary of two halves of a batch run one after the other: counts and errors added, the fault (if any) of the second half.';
+
+
+--
+-- Name: _momo_summary_jsonb(public.momo_allocation_summary); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_summary_jsonb(p_summary public.momo_allocation_summary) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    select case
+        when p_summary.fault is null then to_jsonb(p_summary) - 'fault'
+        else to_jsonb(p_summary)
+    end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_summary_jsonb(p_summary public.momo_allocation_summary); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_summary_jsonb(p_summary public.momo_allocation_summary) IS 'The summary as momo_allocate() returns it: {"processed","allocated","unmatched","duplicates","skipped","held","errors"}, and "fault" {"sqlstate","message"} only when the whole batch failed.';
+
+
+--
+-- Name: _momo_summary_of_work(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_summary_of_work() RETURNS public.momo_allocation_summary
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    -- The only place where inbox outcomes become summary keys.
+    select row(
+        count(*),
+        count(*) filter (where w.outcome = 'allocated'),
+        count(*) filter (where w.outcome = 'unmatched'),
+        count(*) filter (where w.outcome = 'duplicate'),  -- the key is "duplicates"
+        count(*) filter (where w.outcome = 'skipped'),
+        count(*) filter (where w.outcome = 'held'),
+        '[]'::jsonb,
+        null::jsonb
+    )::public.momo_allocation_summary
+    from pg_temp.momo_alloc_work as w
+    -- credits held by earlier runs, posted with this batch, were counted by their own
+    where not w.released_hold;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_summary_of_work(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_summary_of_work() IS 'Allocation stage, last: the summary of the batch in momo_alloc_work, one count per inbox outcome (outcome duplicate counts as duplicates); released holds of earlier runs do not count.';
 
 
 --
@@ -3710,7 +3999,7 @@ declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);
     v_ids bigint [];
     v_pause public.momo_allocator_control;
-    v_summary jsonb;
+    v_summary momo_allocation_summary;
     v_message text;
     v_sqlstate text;
 begin
@@ -3740,13 +4029,12 @@ begin
     ) as q;
 
     if v_ids is null then
-        v_summary := jsonb_build_object('processed', 0, 'allocated', 0, 'unmatched', 0,
-            'duplicates', 0, 'skipped', 0, 'held', 0, 'errors', '[]'::jsonb);
+        v_summary := _momo_summary();
     else
         v_summary := _momo_allocate_isolating(v_ids);
         -- A fault of the whole system left every claimed row as it was: record it for the
         -- alert; a batch without one ends an open fault.
-        perform _momo_record_fault(v_summary -> 'fault');
+        perform _momo_record_fault(v_summary.fault);
     end if;
     -- Credits held for their balance chain: post those that link now, open cases
     -- for those that waited too long. Its failure is the allocator's, not a row's.
@@ -3758,7 +4046,7 @@ begin
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));
     end;
-    return v_summary;
+    return _momo_summary_jsonb(v_summary);
 end;
 $$;
 
@@ -3868,14 +4156,11 @@ COMMENT ON FUNCTION public.momo_allocator_resume(p_reason text) IS 'DBA: let the
 -- Name: momo_parse_sms(text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.momo_parse_sms(p_raw_text text, p_received_at timestamp with time zone DEFAULT now()) RETURNS TABLE(direction text, kind text, format text, provider text, allocatable boolean, amount numeric, currency text, txn_id text, txn_ts timestamp with time zone, txn_ts_from_sms boolean, sender_name text, msisdn_e164 text, msisdn_suffix text, sender_note text, balance numeric, fee numeric, confidence numeric)
+CREATE FUNCTION public.momo_parse_sms(p_raw_text text, p_received_at timestamp with time zone DEFAULT now()) RETURNS SETOF public.momo_parse_row
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-    select
-        p.direction, p.kind, p.format, p.provider, p.allocatable, p.amount, p.currency, p.txn_id,
-        p.txn_ts, p.txn_ts_from_sms, p.sender_name, p.msisdn_e164, p.msisdn_suffix,
-        p.sender_note, p.balance, p.fee, p.confidence
+    select (p.parse).*
     from _momo_parse_batch(
         array[p_raw_text], array[p_received_at],
         _setting('MOMO_TIMEZONE'), _setting('MOMO_DEFAULT_COUNTRY_CODE')
@@ -7240,6 +7525,69 @@ REVOKE ALL ON FUNCTION public._ledger_check_correction() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _momo_alloc_balance_check(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_balance_check() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_cases(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_cases() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_close_inbox(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_close_inbox() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_parse(p_ids bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_parse(p_ids bigint[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_release_linked(p_linked bigint[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_release_linked(p_linked bigint[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_resolve(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_resolve() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_screen(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_screen() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_store(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_store() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_store_parses(p_claiming boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_store_parses(p_claiming boolean) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _momo_alloc_work_open(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -7400,6 +7748,34 @@ REVOKE ALL ON FUNCTION public._momo_resolve_members(p_msisdns_e164 text[], p_sen
 --
 
 REVOKE ALL ON FUNCTION public._momo_suggest_member(p_msisdn_suffix text, p_sender_name text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_summary(p_processed integer, p_errors jsonb, p_fault jsonb); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_summary(p_processed integer, p_errors jsonb, p_fault jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_summary_add(p_left public.momo_allocation_summary, p_right public.momo_allocation_summary); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_summary_add(p_left public.momo_allocation_summary, p_right public.momo_allocation_summary) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_summary_jsonb(p_summary public.momo_allocation_summary); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_summary_jsonb(p_summary public.momo_allocation_summary) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_summary_of_work(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_summary_of_work() FROM PUBLIC;
 
 
 --
