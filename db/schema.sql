@@ -978,6 +978,171 @@ COMMENT ON FUNCTION public._ledger_check_correction() IS 'Trigger function: a co
 
 
 --
+-- Name: contributions_ledger; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.contributions_ledger (
+    id bigint NOT NULL,
+    ikimina_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    amount numeric(18,2) NOT NULL,
+    currency text NOT NULL,
+    cycle_yyyymm integer NOT NULL,
+    txn_id text,
+    allocated_at timestamp with time zone DEFAULT now() NOT NULL,
+    source text NOT NULL,
+    meta jsonb DEFAULT '{}'::jsonb NOT NULL,
+    inbox_id bigint,
+    parsed_id bigint,
+    reverses_id bigint,
+    created_by text DEFAULT SESSION_USER NOT NULL,
+    txn_generation integer DEFAULT 1 NOT NULL,
+    reversed_txn_id text,
+    recredits_id bigint,
+    previous_generation integer GENERATED ALWAYS AS ((txn_generation - 1)) STORED,
+    CONSTRAINT contributions_ledger_amount_sign CHECK (
+CASE
+    WHEN (source = 'correction'::text) THEN (amount < (0)::numeric)
+    ELSE (amount > (0)::numeric)
+END),
+    CONSTRAINT contributions_ledger_correction_has_no_txn CHECK (((source <> 'correction'::text) OR (txn_id IS NULL))),
+    CONSTRAINT contributions_ledger_correction_link CHECK (((source = 'correction'::text) = (reverses_id IS NOT NULL))),
+    CONSTRAINT contributions_ledger_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT contributions_ledger_cycle_yyyymm_check CHECK ((((cycle_yyyymm >= 200001) AND (cycle_yyyymm <= 999912)) AND (((cycle_yyyymm % 100) >= 1) AND ((cycle_yyyymm % 100) <= 12)))),
+    CONSTRAINT contributions_ledger_recredit_link CHECK (
+CASE
+    WHEN (source = 'correction'::text) THEN (recredits_id IS NULL)
+    ELSE ((txn_generation > 1) = (recredits_id IS NOT NULL))
+END),
+    CONSTRAINT contributions_ledger_reversed_txn_on_corrections CHECK (((source = 'correction'::text) OR (reversed_txn_id IS NULL))),
+    CONSTRAINT contributions_ledger_sms_refs CHECK (((source <> 'sms'::text) OR ((inbox_id IS NOT NULL) AND (parsed_id IS NOT NULL)))),
+    CONSTRAINT contributions_ledger_source_check CHECK ((source = ANY (ARRAY['sms'::text, 'manual'::text, 'correction'::text]))),
+    CONSTRAINT contributions_ledger_txn_generation_check CHECK ((txn_generation >= 1))
+);
+
+
+--
+-- Name: TABLE contributions_ledger; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.contributions_ledger IS 'Append-only ledger of contributions. Each allocated payment is a credit row; a mistake is undone by a correction row (negative, reverses_id = the original), never by an edit. A reversed payment can be credited again as the next txn_generation (recredits_id = the reversal); constraints keep at most one live (unreversed) credit per txn_id.';
+
+
+--
+-- Name: COLUMN contributions_ledger.txn_generation; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.contributions_ledger.txn_generation IS 'Credits: 1 for the first credit of a payment, g + 1 for the credit that follows the reversal of generation g (ledger_recredit, ledger_reallocate). Corrections: the generation they reverse.';
+
+
+--
+-- Name: COLUMN contributions_ledger.reversed_txn_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.contributions_ledger.reversed_txn_id IS 'Corrections only: the txn_id of the credit they reverse (null when it had none).';
+
+
+--
+-- Name: COLUMN contributions_ledger.recredits_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.contributions_ledger.recredits_id IS 'Credits of generation > 1 only: the correction that reversed the previous generation, i.e. the mistake this credit corrects.';
+
+
+--
+-- Name: COLUMN contributions_ledger.previous_generation; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.contributions_ledger.previous_generation IS 'txn_generation - 1, for the foreign key from a re-credit to the reversal of the previous generation.';
+
+
+--
+-- Name: _ledger_entry_for_update(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._ledger_entry_for_update(p_ledger_id bigint) RETURNS public.contributions_ledger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_entry public.contributions_ledger;
+begin
+    -- The row lock serialises corrections of one entry: a second, concurrent call
+    -- waits, then sees the first one's rows and is refused.
+    select * into v_entry from public.contributions_ledger where id = p_ledger_id for update;
+    if not found then
+        raise exception 'ledger entry % does not exist', p_ledger_id
+            using errcode = 'MM404', hint = 'See select * from contributions_ledger order by id desc.';
+    end if;
+    return v_entry;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _ledger_entry_for_update(p_ledger_id bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._ledger_entry_for_update(p_ledger_id bigint) IS 'Correction functions: the ledger entry p_ledger_id, locked for update (so corrections of one entry run one at a time); MM404 when there is no such entry.';
+
+
+--
+-- Name: ibimina_members; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ibimina_members (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ikimina_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    member_code text,
+    joined_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ibimina_members_member_code_check CHECK ((member_code ~ '^[A-Za-z0-9-]{2,32}$'::text)),
+    CONSTRAINT ibimina_members_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text, 'suspended'::text, 'left'::text])))
+);
+
+
+--
+-- Name: TABLE ibimina_members; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.ibimina_members IS 'Membership of a person in a group. Only active members receive allocations. member_code is unique per group; payers may quote it in the SMS note.';
+
+
+--
+-- Name: _member_for_allocation(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._member_for_allocation(p_member_id uuid) RETURNS public.ibimina_members
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_member public.ibimina_members;
+begin
+    select * into v_member from public.ibimina_members where id = p_member_id;
+    if not found then
+        raise exception 'member % does not exist', p_member_id
+            using errcode = 'MM404', column = 'p_member_id',
+            hint = 'p_member_id is a membership id: select id, ikimina_id, status from ibimina_members.';
+    end if;
+    if v_member.status <> 'active' then
+        raise exception 'member % is %: only active members receive allocations', p_member_id, v_member.status
+            using errcode = 'MM422', column = 'p_member_id';
+    end if;
+    return v_member;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _member_for_allocation(p_member_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._member_for_allocation(p_member_id uuid) IS 'Correction functions: the membership p_member_id a payment is about to be credited to; MM404 when there is none, MM422 when it is not active.';
+
+
+--
 -- Name: _momo_alloc_balance_check(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3656,85 +3821,6 @@ COMMENT ON FUNCTION public.cycle_adjust(p_ikimina_id uuid, p_yyyymm integer, p_e
 
 
 --
--- Name: contributions_ledger; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.contributions_ledger (
-    id bigint NOT NULL,
-    ikimina_id uuid NOT NULL,
-    member_id uuid NOT NULL,
-    amount numeric(18,2) NOT NULL,
-    currency text NOT NULL,
-    cycle_yyyymm integer NOT NULL,
-    txn_id text,
-    allocated_at timestamp with time zone DEFAULT now() NOT NULL,
-    source text NOT NULL,
-    meta jsonb DEFAULT '{}'::jsonb NOT NULL,
-    inbox_id bigint,
-    parsed_id bigint,
-    reverses_id bigint,
-    created_by text DEFAULT SESSION_USER NOT NULL,
-    txn_generation integer DEFAULT 1 NOT NULL,
-    reversed_txn_id text,
-    recredits_id bigint,
-    previous_generation integer GENERATED ALWAYS AS ((txn_generation - 1)) STORED,
-    CONSTRAINT contributions_ledger_amount_sign CHECK (
-CASE
-    WHEN (source = 'correction'::text) THEN (amount < (0)::numeric)
-    ELSE (amount > (0)::numeric)
-END),
-    CONSTRAINT contributions_ledger_correction_has_no_txn CHECK (((source <> 'correction'::text) OR (txn_id IS NULL))),
-    CONSTRAINT contributions_ledger_correction_link CHECK (((source = 'correction'::text) = (reverses_id IS NOT NULL))),
-    CONSTRAINT contributions_ledger_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT contributions_ledger_cycle_yyyymm_check CHECK ((((cycle_yyyymm >= 200001) AND (cycle_yyyymm <= 999912)) AND (((cycle_yyyymm % 100) >= 1) AND ((cycle_yyyymm % 100) <= 12)))),
-    CONSTRAINT contributions_ledger_recredit_link CHECK (
-CASE
-    WHEN (source = 'correction'::text) THEN (recredits_id IS NULL)
-    ELSE ((txn_generation > 1) = (recredits_id IS NOT NULL))
-END),
-    CONSTRAINT contributions_ledger_reversed_txn_on_corrections CHECK (((source = 'correction'::text) OR (reversed_txn_id IS NULL))),
-    CONSTRAINT contributions_ledger_sms_refs CHECK (((source <> 'sms'::text) OR ((inbox_id IS NOT NULL) AND (parsed_id IS NOT NULL)))),
-    CONSTRAINT contributions_ledger_source_check CHECK ((source = ANY (ARRAY['sms'::text, 'manual'::text, 'correction'::text]))),
-    CONSTRAINT contributions_ledger_txn_generation_check CHECK ((txn_generation >= 1))
-);
-
-
---
--- Name: TABLE contributions_ledger; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.contributions_ledger IS 'Append-only ledger of contributions. Each allocated payment is a credit row; a mistake is undone by a correction row (negative, reverses_id = the original), never by an edit. A reversed payment can be credited again as the next txn_generation (recredits_id = the reversal); constraints keep at most one live (unreversed) credit per txn_id.';
-
-
---
--- Name: COLUMN contributions_ledger.txn_generation; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.contributions_ledger.txn_generation IS 'Credits: 1 for the first credit of a payment, g + 1 for the credit that follows the reversal of generation g (ledger_recredit, ledger_reallocate). Corrections: the generation they reverse.';
-
-
---
--- Name: COLUMN contributions_ledger.reversed_txn_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.contributions_ledger.reversed_txn_id IS 'Corrections only: the txn_id of the credit they reverse (null when it had none).';
-
-
---
--- Name: COLUMN contributions_ledger.recredits_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.contributions_ledger.recredits_id IS 'Credits of generation > 1 only: the correction that reversed the previous generation, i.e. the mistake this credit corrects.';
-
-
---
--- Name: COLUMN contributions_ledger.previous_generation; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.contributions_ledger.previous_generation IS 'txn_generation - 1, for the foreign key from a re-credit to the reversal of the previous generation.';
-
-
---
 -- Name: ledger_reallocate(bigint, uuid, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3796,13 +3882,7 @@ begin
         raise exception 'a member id is required' using errcode = 'MM400', column = 'p_member_id';
     end if;
 
-    -- The row lock serialises re-credits (and reversals) of one entry: a second,
-    -- concurrent call waits, then sees the first one's rows and is refused.
-    select * into v_original from public.contributions_ledger where id = p_ledger_id for update;
-    if not found then
-        raise exception 'ledger entry % does not exist', p_ledger_id
-            using errcode = 'MM404', hint = 'See select * from contributions_ledger order by id desc.';
-    end if;
+    v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
         raise exception 'ledger entry % is a correction (it reverses entry %)',
             p_ledger_id, v_original.reverses_id
@@ -3823,16 +3903,7 @@ begin
             hint = format('Work on the newest entry: select * from contributions_ledger where id = %s.', v_later);
     end if;
 
-    select * into v_member from public.ibimina_members where id = p_member_id;
-    if not found then
-        raise exception 'member % does not exist', p_member_id
-            using errcode = 'MM404', column = 'p_member_id',
-            hint = 'p_member_id is a membership id: select id, ikimina_id, status from ibimina_members.';
-    end if;
-    if v_member.status <> 'active' then
-        raise exception 'member % is %: only active members receive allocations', p_member_id, v_member.status
-            using errcode = 'MM422', column = 'p_member_id';
-    end if;
+    v_member := public._member_for_allocation(p_member_id);
     select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
     if v_ikimina.currency <> v_original.currency then
         raise exception 'ledger entry % is in % but group % keeps its ledger in %',
@@ -3919,12 +3990,7 @@ begin
         raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
     end if;
 
-    -- The row lock makes a second, concurrent reversal wait and then see the first.
-    select * into v_original from public.contributions_ledger where id = p_ledger_id for update;
-    if not found then
-        raise exception 'ledger entry % does not exist', p_ledger_id
-            using errcode = 'MM404', hint = 'See select * from contributions_ledger order by id desc.';
-    end if;
+    v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
         raise exception 'ledger entry % is itself a correction (it reverses entry %) and cannot be reversed',
             p_ledger_id, v_original.reverses_id
@@ -4874,17 +4940,7 @@ begin
     end if;
 
     if p_member_id is not null then
-        select * into v_member from public.ibimina_members where id = p_member_id;
-        if not found then
-            raise exception 'member % does not exist', p_member_id
-                using errcode = 'MM404', column = 'p_member_id',
-                hint = 'p_member_id is a membership id: select id, ikimina_id, status from ibimina_members.';
-        end if;
-        if v_member.status <> 'active' then
-            raise exception 'member % is %: only active members receive allocations',
-                p_member_id, v_member.status
-                using errcode = 'MM422', column = 'p_member_id';
-        end if;
+        v_member := public._member_for_allocation(p_member_id);
         select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
         if v_case.parsed_id is not null then
             select * into v_parsed from public.momo_parsed_txns where id = v_case.parsed_id;
@@ -6081,29 +6137,6 @@ UNION ALL
 --
 
 COMMENT ON VIEW monitoring.suspected_forgeries IS 'SMS that looked like a payment but could not be shown genuine, newest first. inbox_id, ingested_at: the SMS and when it arrived. sender, account: who sent it and which collection phone got it. reason, detail, case_id, case_status: its momo_unmatched case, with reason sender_not_operator (sent from an ordinary number), sender_unknown (no sender), balance_unverified (its balance never linked to the account''s history) or txn_id_conflict (another SMS claims its transaction id with other details); or, under MOMO_BALANCE_CHECK = flag, balance_unverified_credited for a credit whose balance did not link (ledger_id set). amount, txn_id: what it claims. Runbook: Suspected forgeries.';
-
-
---
--- Name: ibimina_members; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.ibimina_members (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    ikimina_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    status text DEFAULT 'active'::text NOT NULL,
-    member_code text,
-    joined_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT ibimina_members_member_code_check CHECK ((member_code ~ '^[A-Za-z0-9-]{2,32}$'::text)),
-    CONSTRAINT ibimina_members_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text, 'suspended'::text, 'left'::text])))
-);
-
-
---
--- Name: TABLE ibimina_members; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.ibimina_members IS 'Membership of a person in a group. Only active members receive allocations. member_code is unique per group; payers may quote it in the SMS note.';
 
 
 --
@@ -7525,6 +7558,34 @@ REVOKE ALL ON FUNCTION public._ledger_check_correction() FROM PUBLIC;
 
 
 --
+-- Name: TABLE contributions_ledger; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.contributions_ledger TO app_dba;
+
+
+--
+-- Name: FUNCTION _ledger_entry_for_update(p_ledger_id bigint); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._ledger_entry_for_update(p_ledger_id bigint) FROM PUBLIC;
+
+
+--
+-- Name: TABLE ibimina_members; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.ibimina_members TO app_dba;
+
+
+--
+-- Name: FUNCTION _member_for_allocation(p_member_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._member_for_allocation(p_member_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _momo_alloc_balance_check(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8024,13 +8085,6 @@ REVOKE ALL ON FUNCTION public.gtrgm_union(internal, internal) FROM PUBLIC;
 
 
 --
--- Name: TABLE contributions_ledger; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.contributions_ledger TO app_dba;
-
-
---
 -- Name: FUNCTION ledger_reallocate(p_ledger_id bigint, p_member_id uuid, p_reason text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8495,13 +8549,6 @@ GRANT SELECT ON TABLE monitoring.queue_sizes TO app_dba;
 
 GRANT SELECT ON TABLE monitoring.suspected_forgeries TO app_analyst;
 GRANT SELECT ON TABLE monitoring.suspected_forgeries TO app_dba;
-
-
---
--- Name: TABLE ibimina_members; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.ibimina_members TO app_dba;
 
 
 --

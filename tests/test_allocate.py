@@ -72,7 +72,7 @@ def test_a_session_holding_an_older_work_table_makes_it_again(admin, group):
     assert allocate(admin)["allocated"] == 1
     assert admin.execute(
         "select member_id from contributions_ledger where inbox_id = %s", (inbox_id,)
-    ).fetchone() == (member,)
+    ).fetchone() == (member.member_id,)
 
 
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):

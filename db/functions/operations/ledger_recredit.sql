@@ -26,13 +26,7 @@ begin
         raise exception 'a member id is required' using errcode = 'MM400', column = 'p_member_id';
     end if;
 
-    -- The row lock serialises re-credits (and reversals) of one entry: a second,
-    -- concurrent call waits, then sees the first one's rows and is refused.
-    select * into v_original from public.contributions_ledger where id = p_ledger_id for update;
-    if not found then
-        raise exception 'ledger entry % does not exist', p_ledger_id
-            using errcode = 'MM404', hint = 'See select * from contributions_ledger order by id desc.';
-    end if;
+    v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
         raise exception 'ledger entry % is a correction (it reverses entry %)',
             p_ledger_id, v_original.reverses_id
@@ -53,16 +47,7 @@ begin
             hint = format('Work on the newest entry: select * from contributions_ledger where id = %s.', v_later);
     end if;
 
-    select * into v_member from public.ibimina_members where id = p_member_id;
-    if not found then
-        raise exception 'member % does not exist', p_member_id
-            using errcode = 'MM404', column = 'p_member_id',
-            hint = 'p_member_id is a membership id: select id, ikimina_id, status from ibimina_members.';
-    end if;
-    if v_member.status <> 'active' then
-        raise exception 'member % is %: only active members receive allocations', p_member_id, v_member.status
-            using errcode = 'MM422', column = 'p_member_id';
-    end if;
+    v_member := public._member_for_allocation(p_member_id);
     select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
     if v_ikimina.currency <> v_original.currency then
         raise exception 'ledger entry % is in % but group % keeps its ledger in %',

@@ -20,12 +20,7 @@ begin
         raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
     end if;
 
-    -- The row lock makes a second, concurrent reversal wait and then see the first.
-    select * into v_original from public.contributions_ledger where id = p_ledger_id for update;
-    if not found then
-        raise exception 'ledger entry % does not exist', p_ledger_id
-            using errcode = 'MM404', hint = 'See select * from contributions_ledger order by id desc.';
-    end if;
+    v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
         raise exception 'ledger entry % is itself a correction (it reverses entry %) and cannot be reversed',
             p_ledger_id, v_original.reverses_id

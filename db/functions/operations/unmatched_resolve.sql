@@ -64,17 +64,7 @@ begin
     end if;
 
     if p_member_id is not null then
-        select * into v_member from public.ibimina_members where id = p_member_id;
-        if not found then
-            raise exception 'member % does not exist', p_member_id
-                using errcode = 'MM404', column = 'p_member_id',
-                hint = 'p_member_id is a membership id: select id, ikimina_id, status from ibimina_members.';
-        end if;
-        if v_member.status <> 'active' then
-            raise exception 'member % is %: only active members receive allocations',
-                p_member_id, v_member.status
-                using errcode = 'MM422', column = 'p_member_id';
-        end if;
+        v_member := public._member_for_allocation(p_member_id);
         select * into v_ikimina from public.ibimina where id = v_member.ikimina_id;
         if v_case.parsed_id is not null then
             select * into v_parsed from public.momo_parsed_txns where id = v_case.parsed_id;
