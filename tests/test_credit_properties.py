@@ -209,9 +209,7 @@ class CreditMachine(RuleBasedStateMachine):
         if latest is None:
             return None
         statement = "select status from credit_expire(%s)"
-        if latest.status != "active":
-            return self.expect_error("MM409", statement, (latest.id,))
-        if not due:
+        if latest.status != "active" or not due:
             return self.expect_error("MM409", statement, (latest.id,))
         backdate(self.admin, latest.id, "49 hours")
         assert scalar(self.svc, statement, (latest.id,)) == "expired"

@@ -19,7 +19,7 @@ from werkzeug.test import EnvironBuilder
 from api import close_app, context, create_app
 from api.config import Settings
 from tests.support.gateways import HOOK
-from tests.support.ingest import inbox_state
+from tests.support.ingest import assert_error, inbox_state
 
 SMS = {
     "message": "You have received RWF 12,000 from JEAN MUGABO (*********123) on your "
@@ -45,23 +45,6 @@ def post(client, payload: object):
 def expected_hash(message: str, msisdn: str | None, received_at: str | None) -> str:
     text = f"{message}|{msisdn or ''}|{received_at or ''}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def assert_error(response, status: int, code: str, field: str | None = None) -> dict:
-    """The one JSON error shape, and no stack trace."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"ok", "error"}
-    assert body["ok"] is False
-    error = body["error"]
-    assert set(error) <= {"code", "message", "field"}
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    assert error.get("field") == field
-    text = response.get_data(as_text=True)
-    assert "Traceback" not in text and 'File "' not in text
-    return error
 
 
 @pytest.fixture

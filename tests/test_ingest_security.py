@@ -14,7 +14,7 @@ from flask import Flask
 
 from api.config import ConfigError, Settings
 from tests.support.gateways import post_to_hook
-from tests.support.ingest import inbox_state
+from tests.support.ingest import assert_error, inbox_state
 
 SECRET = "gateway-secret-2025"
 BODY = json.dumps(
@@ -28,16 +28,6 @@ BODY = json.dumps(
 
 def sign(body: bytes, secret: str = SECRET) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def assert_error(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["ok"] is False
-    assert set(body) == {"ok", "error"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert "field" not in body["error"]
 
 
 def deliver(

@@ -42,6 +42,17 @@ def dead_letter(admin: psycopg.Connection, received_at: str) -> tuple[int, int]:
     return inbox_id, case_id
 
 
+def case_naming_txa1_only_in_parsed_json(admin: psycopg.Connection) -> int:
+    """An open case for the scenario's paid payment (TXA1) whose stored parse keeps the txn id
+    only in parsed_json, as a parse that was not the first to claim it does: its case_id."""
+    inbox_id, case_id = craft_case(admin, "low_confidence", amount="12000", txn_id=None)
+    admin.execute(
+        'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
+        (inbox_id,),
+    )
+    return case_id
+
+
 def credits(admin: psycopg.Connection) -> list[dict]:
     return rows(
         admin,
@@ -122,11 +133,7 @@ def test_a_resolution_racing_the_allocator_on_a_copy_credits_once(admin, connect
 def test_a_parse_that_did_not_claim_its_txn_id_still_guards_the_payment(admin, connect_as):
     """A stored parse may keep the txn id only in parsed_json (it was not the first to claim it)."""
     s = scenario(admin)
-    inbox_id, case_id = craft_case(admin, "low_confidence", amount="12000", txn_id=None)
-    admin.execute(
-        'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
-        (inbox_id,),
-    )
+    case_id = case_naming_txa1_only_in_parsed_json(admin)
     refused_changes_nothing(
         admin,
         connect_as("app_dba"),
@@ -139,11 +146,7 @@ def test_a_parse_that_did_not_claim_its_txn_id_still_guards_the_payment(admin, c
 
 def test_a_reversed_payment_is_refused_with_the_way_to_credit_it_again(admin, connect_as):
     s = scenario(admin)
-    inbox_id, case_id = craft_case(admin, "low_confidence", amount="12000", txn_id=None)
-    admin.execute(
-        'update momo_parsed_txns set parsed_json = \'{"txn_id": "TXA1"}\' where inbox_id = %s',
-        (inbox_id,),
-    )
+    case_id = case_naming_txa1_only_in_parsed_json(admin)
     dba = connect_as("app_dba")
     dba.execute("select ledger_reverse(%s, 'wrong member')", (s.ledger_id,))
     error = refused_changes_nothing(

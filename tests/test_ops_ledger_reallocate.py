@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from tests.support.allocation import add_group, add_member, assert_cycles_match_ledger
-from tests.support.database import one_row, rows, scalar
+from tests.support.database import one_row, rows, scalar, waits_for_commit
 from tests.support.operations import craft_case, refused_changes_nothing, scenario
 
 REALLOCATE = "select * from ledger_reallocate(%s, %s, %s)"
@@ -164,13 +164,7 @@ def test_two_concurrent_reallocations_one_wins_the_other_is_refused(admin, conne
         except psycopg.Error as exc:
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run_second)
-    thread.start()
-    # The second waits for the entry's row lock until the first commits.
-    thread.join(timeout=1)
-    assert thread.is_alive()
-    first.execute("commit")
-    thread.join()
+    waits_for_commit(first, run_second, "the second waits for the entry's row lock")
     error = outcome["error"]
     assert isinstance(error, psycopg.Error) and error.sqlstate == "MM409", outcome
     assert "already reversed" in str(error)

@@ -10,6 +10,7 @@ everything else the test modules share lives here, and no test module imports an
 - `operations`: the operations scenario (a paid and an unmatched SMS), crafted
   cases, and refusals that must change nothing.
 - `credits`: the SMS-credit functions called as their service, the ledger invariants.
-- `gateways`, `ingest`: gateway requests signed each gateway's way, the inbox they change.
+- `gateways`, `ingest`: gateway requests signed each gateway's way, the inbox they change,
+  the hook's one JSON error shape (`assert_error`).
 - `runbook`: the one reader of the runbooks' fenced code blocks.
 """

@@ -7,6 +7,8 @@ the functions under test are called as the roles that use them in production.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import psycopg
@@ -106,6 +108,14 @@ def credit_snapshot(admin: psycopg.Connection) -> dict[str, list[tuple]]:
         )
         for table in CREDIT_TABLES
     }
+
+
+@contextmanager
+def credits_unchanged(admin: psycopg.Connection) -> Iterator[None]:
+    """Around a refusal: the credit tables and the audit log are as they were before it."""
+    before = credit_snapshot(admin)
+    yield
+    assert credit_snapshot(admin) == before
 
 
 def assert_ledger_consistent(admin: psycopg.Connection) -> None:

@@ -1,13 +1,15 @@
 """The reset between tests and the query helpers every test module uses.
 
 `scalar` reads one value, `one_row` the one row (as a dict), `rows` all rows (as
-dicts); `raises_sqlstate` expects a database error with a given SQLSTATE.
+dicts); `raises_sqlstate` expects a database error with a given SQLSTATE;
+`waits_for_commit` shows a second session blocked until the first commits.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -68,3 +70,14 @@ def raises_sqlstate(sqlstate: str, match: str | None = None) -> Iterator[pytest.
     assert info.value.sqlstate == sqlstate, (info.value.sqlstate, str(info.value))
     if match is not None:
         assert re.search(match, str(info.value)), str(info.value)
+
+
+def waits_for_commit(holder: psycopg.Connection, other: Callable[[], None], why: str) -> None:
+    """Run `other` in a thread, show it still waits after a second (`why`: on what `holder`
+    holds), then commit `holder` and let `other` finish."""
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive(), why
+    holder.commit()
+    thread.join(timeout=10)
