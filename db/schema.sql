@@ -3262,6 +3262,33 @@ COMMENT ON FUNCTION public._regex_strip_group_names(p_pattern text) IS 'The patt
 
 
 --
+-- Name: _require_argument(boolean, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._require_argument(p_ok boolean, p_message text, p_column text, p_hint text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- p_ok null counts as not ok: a missing argument is a missing argument.
+    if p_ok then
+        return;
+    elsif p_hint is null then
+        raise exception '%', p_message using errcode = 'MM400', column = p_column;
+    end if;
+    raise exception '%', p_message using errcode = 'MM400', column = p_column, hint = p_hint;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _require_argument(p_ok boolean, p_message text, p_column text, p_hint text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._require_argument(p_ok boolean, p_message text, p_column text, p_hint text) IS 'DBA functions: raise MM400 with p_message, naming the argument p_column (and p_hint when given), unless p_ok is true. One way for every correction function to refuse a missing or empty argument.';
+
+
+--
 -- Name: _setting(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3750,11 +3777,10 @@ declare
     v_after public.contribution_cycles;
     v_created boolean := false;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to adjust a contribution cycle'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to adjust a contribution cycle', 'p_reason',
+        'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.'
+    );
     if p_ikimina_id is null or p_yyyymm is null then
         raise exception 'a group id and a cycle month (yyyymm) are required' using errcode = 'MM400';
     end if;
@@ -3870,17 +3896,12 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to credit a payment again'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.';
-    end if;
-    if p_ledger_id is null then
-        raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
-    end if;
-    if p_member_id is null then
-        raise exception 'a member id is required' using errcode = 'MM400', column = 'p_member_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to credit a payment again', 'p_reason',
+        'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.'
+    );
+    perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
+    perform public._require_argument(p_member_id is not null, 'a member id is required', 'p_member_id');
 
     v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
@@ -3981,14 +4002,11 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to reverse a ledger entry'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').';
-    end if;
-    if p_ledger_id is null then
-        raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to reverse a ledger entry', 'p_reason',
+        'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').'
+    );
+    perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
 
     v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then
@@ -4663,14 +4681,11 @@ declare
     v_ledger_id bigint;
     v_duplicate record;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to re-run an SMS'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.';
-    end if;
-    if p_inbox_id is null then
-        raise exception 'an inbox id is required' using errcode = 'MM400', column = 'p_inbox_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to re-run an SMS', 'p_reason',
+        'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.'
+    );
+    perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
 
     begin
         select * into v_before from public.momo_sms_inbox where id = p_inbox_id for update nowait;
@@ -4902,14 +4917,11 @@ declare
     v_other_reversed bigint;
     v_parse_error text;
 begin
-    if coalesce(btrim(p_note), '') = '' then
-        raise exception 'a note is required to resolve an unmatched case'
-            using errcode = 'MM400', column = 'p_note',
-            hint = 'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.';
-    end if;
-    if p_case_id is null then
-        raise exception 'a case id is required' using errcode = 'MM400', column = 'p_case_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_note), '') <> '', 'a note is required to resolve an unmatched case', 'p_note',
+        'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.'
+    );
+    perform public._require_argument(p_case_id is not null, 'a case id is required', 'p_case_id');
     if p_amount is not null and p_member_id is null then
         raise exception 'an amount only makes sense with a member to allocate it to'
             using errcode = 'MM400', column = 'p_amount';
@@ -7907,6 +7919,13 @@ GRANT ALL ON FUNCTION public._regex_group_names(p_pattern text) TO app_dba;
 
 REVOKE ALL ON FUNCTION public._regex_strip_group_names(p_pattern text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public._regex_strip_group_names(p_pattern text) TO app_dba;
+
+
+--
+-- Name: FUNCTION _require_argument(p_ok boolean, p_message text, p_column text, p_hint text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._require_argument(p_ok boolean, p_message text, p_column text, p_hint text) FROM PUBLIC;
 
 
 --

@@ -15,11 +15,10 @@ declare
     v_after public.contribution_cycles;
     v_created boolean := false;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to adjust a contribution cycle'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to adjust a contribution cycle', 'p_reason',
+        'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.'
+    );
     if p_ikimina_id is null or p_yyyymm is null then
         raise exception 'a group id and a cycle month (yyyymm) are required' using errcode = 'MM400';
     end if;

@@ -14,17 +14,12 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to credit a payment again'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.';
-    end if;
-    if p_ledger_id is null then
-        raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
-    end if;
-    if p_member_id is null then
-        raise exception 'a member id is required' using errcode = 'MM400', column = 'p_member_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to credit a payment again', 'p_reason',
+        'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.'
+    );
+    perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
+    perform public._require_argument(p_member_id is not null, 'a member id is required', 'p_member_id');
 
     v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then

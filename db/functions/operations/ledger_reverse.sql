@@ -11,14 +11,11 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to reverse a ledger entry'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').';
-    end if;
-    if p_ledger_id is null then
-        raise exception 'a ledger entry id is required' using errcode = 'MM400', column = 'p_ledger_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to reverse a ledger entry', 'p_reason',
+        'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').'
+    );
+    perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
 
     v_original := public._ledger_entry_for_update(p_ledger_id);
     if v_original.source = 'correction' then

@@ -13,14 +13,11 @@ declare
     v_ledger_id bigint;
     v_duplicate record;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to re-run an SMS'
-            using errcode = 'MM400', column = 'p_reason',
-            hint = 'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.';
-    end if;
-    if p_inbox_id is null then
-        raise exception 'an inbox id is required' using errcode = 'MM400', column = 'p_inbox_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_reason), '') <> '', 'a reason is required to re-run an SMS', 'p_reason',
+        'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.'
+    );
+    perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
 
     begin
         select * into v_before from public.momo_sms_inbox where id = p_inbox_id for update nowait;

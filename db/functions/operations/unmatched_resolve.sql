@@ -26,14 +26,11 @@ declare
     v_other_reversed bigint;
     v_parse_error text;
 begin
-    if coalesce(btrim(p_note), '') = '' then
-        raise exception 'a note is required to resolve an unmatched case'
-            using errcode = 'MM400', column = 'p_note',
-            hint = 'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.';
-    end if;
-    if p_case_id is null then
-        raise exception 'a case id is required' using errcode = 'MM400', column = 'p_case_id';
-    end if;
+    perform public._require_argument(
+        coalesce(btrim(p_note), '') <> '', 'a note is required to resolve an unmatched case', 'p_note',
+        'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.'
+    );
+    perform public._require_argument(p_case_id is not null, 'a case id is required', 'p_case_id');
     if p_amount is not null and p_member_id is null then
         raise exception 'an amount only makes sense with a member to allocate it to'
             using errcode = 'MM400', column = 'p_amount';
