@@ -119,7 +119,6 @@ class GroupCommitter:
         self._max_batch = max_batch
         self._wait_timeout = wait_timeout
         self._batch_started: float | None = None  # monotonic start of the batch in flight
-        self._batch_number = 0
         self._in_flight: Sequence[_Slot] = ()  # the batch being stored (its leader first)
         self._watchdog: threading.Thread | None = None
         self._closed = False
@@ -186,7 +185,6 @@ class GroupCommitter:
         with self._lock:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
-            self._batch_number += 1
             self._batch_started = time.monotonic()
             self._in_flight = batch
         self._start_watchdog()
