@@ -22,13 +22,16 @@ them with one ``momo_sms_ingest_batch`` call on the worker's own connection.
   an uncommitted copy of the same SMS (503, the gateway retries) instead of
   stalling the worker's ingest.
 - A connection that stops answering (a network drop, a stalled server) must not
-  hold the worker's deliveries either. With ``wait_timeout`` set, a queued
-  delivery gives up after that long (503; it leaves the queue, or its batch's
-  answer is dropped), and a watchdog shuts the socket of a batch that has run
-  that long: the leader's wait then fails at once, its deliveries get 503, and
-  the next batch opens a new connection. A batch cut off after its commit was
-  sent may still commit: its deliveries were not acknowledged, and the dedupe
-  makes the gateway's retry a duplicate, so nothing acknowledged is lost.
+  hold the worker's deliveries either. With ``wait_timeout`` set, one watchdog
+  per committer (a thread; a greenlet under gevent) looks every quarter second
+  (at most): a delivery that has waited that long gives up (503; it leaves the
+  queue, or its batch's answer is dropped), and a batch that has run that long
+  has its socket shut: the leader's wait then fails at once, its deliveries get
+  503, and the next batch opens a new connection. A batch cut off after its
+  commit was sent may still commit: its deliveries were not acknowledged, and
+  the dedupe makes the gateway's retry a duplicate, so nothing acknowledged is
+  lost. The watchdog, not a timed wait per delivery, keeps the bound: a timed
+  wait costs a timer per SMS; the queue's start times cost a clock read.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class Stored:
 class _Slot:
     """A delivery waiting for its commit; its thread sleeps on `ready`."""
 
-    __slots__ = ("delivery", "error", "lead", "ready", "result")
+    __slots__ = ("delivery", "error", "lead", "queued", "ready", "result")
 
     def __init__(self, delivery: Delivery) -> None:
         self.delivery = delivery
@@ -88,6 +91,7 @@ class _Slot:
         self.result: Stored | None = None
         self.error: BaseException | None = None
         self.lead = False  # woken to lead the next batch rather than with an answer
+        self.queued = time.monotonic()  # the watchdog gives up on it wait_timeout after
 
 
 @dataclass
@@ -115,7 +119,7 @@ class GroupCommitter:
         self._max_batch = max_batch
         self._wait_timeout = wait_timeout
         self._batch_started: float | None = None  # monotonic start of the batch in flight
-        self._batch_number = 0
+        self._in_flight: Sequence[_Slot] = ()  # the batch being stored (its leader first)
         self._watchdog: threading.Thread | None = None
         self._closed = False
         self._lock = threading.Lock()
@@ -135,8 +139,7 @@ class GroupCommitter:
             lead = not self._leading
             self._leading = True
         if not lead:
-            if not slot.ready.wait(self._wait_timeout):
-                self._give_up(slot)
+            slot.ready.wait()  # bounded by the watchdog when wait_timeout is set
             lead = slot.lead
         if lead:
             self._lead()
@@ -146,15 +149,18 @@ class GroupCommitter:
             raise RuntimeError("group commit: the batch gave this delivery no answer")
         return slot.result
 
-    def _give_up(self, slot: _Slot) -> None:
-        """A queued delivery waited too long: leave the queue, or drop its batch's answer."""
-        with self._lock:
-            if slot.ready.is_set():  # answered or handed the lead just now: carry on
-                return
-            if slot in self._queue:
-                self._queue.remove(slot)
-        log_event("momo_sms_hook.commit_timeout", logging.WARNING, waited=self._wait_timeout)
-        raise CommitTimeout(f"no commit within {self._wait_timeout} s")
+    def _give_up(self, slots: Sequence[_Slot]) -> None:
+        """Answer deliveries that waited too long with CommitTimeout (503). Under the lock."""
+        error = CommitTimeout(f"no commit within {self._wait_timeout} s")
+        for slot in slots:
+            slot.error = error
+            slot.ready.set()
+        log_event(
+            "momo_sms_hook.commit_timeout",
+            logging.WARNING,
+            waited=self._wait_timeout,
+            deliveries=len(slots),
+        )
 
     def waiting(self) -> int:
         """Deliveries queued for the next commit (the batch in flight not counted)."""
@@ -179,8 +185,8 @@ class GroupCommitter:
         with self._lock:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]
-            self._batch_number += 1
             self._batch_started = time.monotonic()
+            self._in_flight = batch
         self._start_watchdog()
         try:
             self._store_batch(batch)
@@ -193,6 +199,7 @@ class GroupCommitter:
         finally:
             with self._lock:
                 self._batch_started = None
+                self._in_flight = ()
                 if self._queue:
                     successor = self._queue[0]
                     successor.lead = True
@@ -212,23 +219,37 @@ class GroupCommitter:
         self._watchdog.start()
 
     def _watch(self) -> None:
-        """Cut off a batch that has waited on its connection longer than the wait timeout."""
+        """Every interval: answer deliveries that waited longer than the wait timeout (503),
+        and cut off a batch that has waited on its connection that long."""
         assert self._wait_timeout is not None
         interval = min(0.25, self._wait_timeout / 4)
         while not self._closed:
             time.sleep(interval)
             with self._lock:
-                started, number, conn = self._batch_started, self._batch_number, self._conn
-            if started is None or conn is None:
-                continue
-            if time.monotonic() - started < self._wait_timeout:
-                continue
-            with self._lock:
-                if self._batch_number != number or self._batch_started is None:
-                    continue  # that batch ended meanwhile
-                _shut_socket(conn)
-                log_event("momo_sms_hook.connection_cut", logging.ERROR, waited=self._wait_timeout)
-                self._batch_started = None  # once per batch
+                self._expire(time.monotonic() - self._wait_timeout)
+
+    def _expire(self, cutoff: float) -> None:
+        """Give up on the deliveries queued before `cutoff` (monotonic). Under the lock."""
+        # Queued: leave the queue, except one just handed the lead (its batch is bounded
+        # by the cut below).
+        overdue = [s for s in self._queue if s.queued <= cutoff and not s.lead]
+        if overdue:
+            self._queue = [s for s in self._queue if s.lead or s.queued > cutoff]
+            self._give_up(overdue)
+        # In flight: the leader (first) waits on the connection; the others give up
+        # unless their answer has just come.
+        waiting = [
+            s
+            for s in self._in_flight[1:]
+            if s.queued <= cutoff and s.result is None and s.error is None
+        ]
+        if waiting:
+            self._give_up(waiting)
+        started, conn = self._batch_started, self._conn
+        if started is not None and conn is not None and started <= cutoff:
+            _shut_socket(conn)
+            log_event("momo_sms_hook.connection_cut", logging.ERROR, waited=self._wait_timeout)
+            self._batch_started = None  # once per batch
 
     def _cursor_for_batch(self) -> psycopg.Cursor:
         if self._conn is None or self._conn.closed or self._cursor is None:

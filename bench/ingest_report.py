@@ -6,8 +6,9 @@
   python bench/ingest_report.py report --before N --requests FILE --ceiling JSON --ingest JSON
       prints throughput and latency of both runs, and checks every acknowledged SMS
       against the database. Exit status 1 when an SMS was lost or an answer was wrong.
-      --format sms-gate --spec JSON: the run was the sms-gate route's (its native
-      events); it is also compared with the spec route's run (target: within 10%).
+      --format sms-gate --spec JSON [--spec JSON]: the run was the sms-gate route's (its
+      native events); it is also compared with the spec route's runs, the mean of
+      their rates (target: within 10%).
       --after N: the inbox count after the run (taken before a later run added rows).
 
 DATABASE_URL names the database the server wrote to.
@@ -87,10 +88,10 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         ceiling = json.load(f)
     with open(args.ingest) as f:
         ingest = json.load(f)
-    spec = None
-    if args.spec:
-        with open(args.spec) as f:
-            spec = json.load(f)
+    specs = []
+    for path in args.spec or ():
+        with open(path) as f:
+            specs.append(json.load(f))
     after = stable_count(conn) if args.after is None else args.after
     bodies = sent_bodies(args.requests, ingest["sent_per_thread"], args.format)
     run_id = run_of(bodies[0]) if bodies else ""
@@ -125,7 +126,7 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         f"{'requests':>10}"
     )
     runs = [("ceiling  POST /bench/ceiling", ceiling)]
-    if spec is not None:
+    for spec in specs:
         runs.append(("ingest   POST /functions/v1/momo-sms-hook", spec))
     runs.append(("ingest   POST " + args.path, ingest))
     for name, run in runs:
@@ -141,11 +142,12 @@ def report(args: argparse.Namespace, conn: psycopg.Connection) -> int:
         f"ingest / ceiling     {ratio:.2f}   target >= {TARGET_RATIO:.2f}: "
         f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}"
     )
-    if spec is not None:
-        to_spec = rate(ingest) / rate(spec)
+    if specs:
+        to_spec = rate(ingest) / (sum(rate(spec) for spec in specs) / len(specs))
         print(
             f"{args.format} / spec route {to_spec:.2f}   target >= {TARGET_GATEWAY_RATIO:.2f}: "
             f"{'met' if to_spec >= TARGET_GATEWAY_RATIO else 'MISSED'}"
+            + (f" (mean of the {len(specs)} spec runs)" if len(specs) > 1 else "")
         )
     print(
         f"ingest p99           {p99:.2f} ms   target < {TARGET_P99_MS:.0f} ms: "
@@ -197,7 +199,11 @@ def main() -> int:
     rep.add_argument("--ingest", required=True)
     rep.add_argument("--path", default="/functions/v1/momo-sms-hook")
     rep.add_argument("--format", choices=("spec", "sms-gate"), default="spec")
-    rep.add_argument("--spec", help="the spec route's run (JSON), to compare a gateway's with")
+    rep.add_argument(
+        "--spec",
+        action="append",
+        help="a spec route's run (JSON), to compare a gateway's with; repeat for the mean",
+    )
     rep.add_argument("--after", type=int, help="inbox rows after the run (default: now)")
     args = parser.parse_args()
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
