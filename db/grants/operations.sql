@@ -8,6 +8,7 @@ grant execute on function ledger_recredit(bigint, uuid, text) to app_dba;
 grant execute on function ledger_reallocate(bigint, uuid, text) to app_dba;
 grant execute on function unmatched_resolve(bigint, text, uuid, numeric) to app_dba;
 grant execute on function momo_sms_requeue(bigint, text) to app_dba;
+grant execute on function balance_anchor_confirm(bigint, text) to app_dba;
 grant execute on function cycle_adjust(uuid, integer, numeric, text, text) to app_dba;
 grant execute on function momo_allocator_pause(text) to app_dba;
 grant execute on function momo_allocator_resume(text) to app_dba;

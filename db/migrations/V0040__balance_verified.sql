@@ -1,0 +1,73 @@
+-- A verified balance chain (issue 20). Linking to a neighbour is not enough: an
+-- SMS is verified only when its balance links to the account's verified
+-- history (the nearest earlier verified SMS, or an anchor a person confirmed),
+-- and only when the time written in it is close to when the phone received it.
+-- This migration adds where verification is kept, the time-window setting and
+-- the new case reason; the walk is _momo_balance_verify.
+
+-- 1. Verification, persisted per parse so that each batch walks only from the
+-- latest verified SMS before its own.
+alter table momo_parsed_txns
+add column sms_time_ok boolean,
+add column verified_at timestamptz,
+add column verified_how text check (verified_how in ('chain', 'anchor')),
+add constraint momo_parsed_txns_verified_complete check ((verified_at is null) = (verified_how is null)),
+add constraint momo_parsed_txns_verified_needs_balance check (
+    verified_at is null or (movement is not null and balance is not null and sms_time_ok is not false)
+);
+
+comment on column momo_parsed_txns.sms_time_ok is
+'Whether the time written in the SMS is within MOMO_BALANCE_TIME_WINDOW of when the phone received '
+'it (momo_sms_inbox.received_at); null when the SMS states no time. An SMS outside the window is '
+'never verified.';
+comment on column momo_parsed_txns.verified_at is
+'When the SMS became part of its account''s verified balance history: its balance links to the '
+'nearest earlier verified SMS (verified_how chain) or a person confirmed it (anchor, '
+'balance_anchor_confirm). Null: not verified (yet).';
+comment on column momo_parsed_txns.verified_how is
+'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
+
+-- The latest verified SMS before a time, per account: where a walk starts.
+create index momo_parsed_txns_verified_idx on momo_parsed_txns (account, txn_ts, id)
+where verified_at is not null;
+
+-- Existing history: credits the earlier rule posted had linked to a neighbour;
+-- they are taken as verified so that running accounts keep their history (a
+-- brand-new account needs an anchor, see docs/runbook.md).
+update momo_parsed_txns as p
+set verified_at = now(), verified_how = 'chain', sms_time_ok = true
+where
+    p.balance is not null and p.movement is not null
+    and exists (select from contributions_ledger as l where l.parsed_id = p.id);
+
+-- 2. The time check's window.
+insert into app_settings (key, value, default_value, value_type, description) values (
+    'MOMO_BALANCE_TIME_WINDOW', '10 minutes', '10 minutes', 'interval',
+    'How far the time written in an SMS may be from when the phone received it (the gateway''s '
+    'receive time, else the ingest time). Outside it the SMS is not verified (sms_time_mismatch). '
+    'Real phones receive MoMo SMS 6 to 156 seconds after the time written in them.'
+);
+
+alter table app_settings add constraint app_settings_balance_time_window_range
+check (
+    case
+        when key = 'MOMO_BALANCE_TIME_WINDOW'
+            then value::interval between interval '1 second' and interval '1 day'
+        else true
+    end
+);
+
+-- 3. The case reason of a credit whose written time is outside the window.
+alter table momo_unmatched drop constraint momo_unmatched_reason_check;
+alter table momo_unmatched add constraint momo_unmatched_reason_check check (reason in (
+    'low_confidence', 'profile_not_found', 'membership_not_found',
+    'membership_ambiguous', 'member_code_ambiguous', 'amount_unavailable',
+    'txn_id_missing', 'payer_unknown', 'currency_mismatch', 'dead_letter',
+    'sender_not_operator', 'sender_unknown', 'txn_id_conflict', 'balance_unverified',
+    'amount_above_limit', 'sms_time_mismatch'
+));
+
+
+-- 4. The neighbour-only link tests are replaced by the walk (_momo_balance_verify).
+drop function if exists _momo_balance_links(bigint []);
+drop function if exists _momo_balance_links_each(bigint []);
