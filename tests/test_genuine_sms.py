@@ -207,7 +207,7 @@ def test_the_same_id_with_another_amount_is_a_conflict_for_a_person(admin, membe
     detail = admin.execute(
         "select detail from momo_unmatched where inbox_id = %s", (clash,)
     ).fetchone()[0]
-    assert "2002" in detail and "another amount, kind or time" in detail
+    assert "2002" in detail and "another amount, kind, time, payer or balance" in detail
 
 
 def test_one_payment_notified_in_two_templates_is_a_duplicate_and_leaves_no_gap(admin, member, phone):
