@@ -169,6 +169,8 @@ def test_junk_operator_sms_around_every_real_payment_breaks_no_link(admin, membe
                 f"{phone.clock:%Y-%m-%d %H:%M:%S}. Your new balance: 3 RWF. Fee was 0 RWF.",
             )
         )
+    # the phone's own next SMS (a payment out) links over the last junk too
+    deliver(admin, phone.paid(300, "5001")[0])
     allocate(admin)
     settle(admin)
 
