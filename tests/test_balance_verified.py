@@ -9,7 +9,6 @@ and shuffled, a dropped SMS, and the anchor function.
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,7 +26,7 @@ from tests.support.allocation import (
     ingest_from,
     phone_received_at,
 )
-from tests.support.database import raises_sqlstate, scalar
+from tests.support.database import scalar
 
 MEMBER = "+250781234567"
 NUMBER = "250781234567"
@@ -64,7 +63,8 @@ def received_sms(amount: int, number: str, txn: str, at: datetime, balance: int)
 
 def credited(admin: psycopg.Connection) -> dict[str, Decimal]:
     rows = admin.execute(
-        "select txn_id, sum(amount) from contributions_ledger group by txn_id having sum(amount) > 0"
+        "select txn_id, sum(amount) from contributions_ledger "
+        "group by txn_id having sum(amount) > 0"
     ).fetchall()
     return dict(rows)
 
@@ -86,9 +86,7 @@ def settle(admin: psycopg.Connection) -> None:
 # --- the attacks --------------------------------------------------------------------------
 
 
-def test_two_forged_sms_whose_balances_link_to_each_other_are_never_credited(
-    admin, member, phone
-):
+def test_two_forged_sms_whose_balances_link_to_each_other_are_never_credited(admin, member, phone):
     g1 = deliver(admin, phone.received(1000, NUMBER, "1001"))
     phone._tick()
     invented = 555_000
@@ -103,7 +101,8 @@ def test_two_forged_sms_whose_balances_link_to_each_other_are_never_credited(
     assert [outcome(admin, i)[0] for i in (g1, g2)] == ["allocated"] * 2
     assert [outcome(admin, i) for i in (f1, f2)] == [("unmatched", "balance_unverified")] * 2
     verified = admin.execute(
-        "select count(*) from momo_parsed_txns where inbox_id in (%s, %s) and verified_at is not null",
+        "select count(*) from momo_parsed_txns "
+        "where inbox_id in (%s, %s) and verified_at is not null",
         (f1, f2),
     ).fetchone()
     assert verified == (0,)
@@ -133,7 +132,9 @@ def test_a_forgery_dated_a_second_before_a_real_sms_and_linking_forward_to_it_is
     assert outcome(admin, real)[0] == outcome(admin, nxt)[0] == "allocated"
     reason = "sms_time_mismatch" if late else "balance_unverified"
     assert outcome(admin, forged) == ("unmatched", reason)
-    assert scalar(admin, "select reason from momo_unmatched where inbox_id = %s", (forged,)) == reason
+    assert (
+        scalar(admin, "select reason from momo_unmatched where inbox_id = %s", (forged,)) == reason
+    )
 
 
 def test_the_spec_sample_wording_states_no_balance_and_is_never_credited_under_hold(
@@ -208,9 +209,7 @@ def test_a_copy_of_a_real_payment_naming_another_payer_arriving_first_is_never_c
     detail = scalar(admin, "select detail from momo_unmatched where inbox_id = %s", (real,))
     assert f"claimed by SMS {copy}" in detail and "was not credited" in detail
     assert outcome(admin, copy) == ("unmatched", "balance_unverified")
-    assert scalar(
-        admin, "select firing from monitoring.alerts where alert = 'suspected_forgery'"
-    )
+    assert scalar(admin, "select firing from monitoring.alerts where alert = 'suspected_forgery'")
 
 
 def test_a_copy_stating_the_true_balance_is_indistinguishable_until_the_real_sms_names_it(
@@ -227,15 +226,15 @@ def test_a_copy_stating_the_true_balance_is_indistinguishable_until_the_real_sms
     assert outcome(admin, real) == ("unmatched", "txn_id_conflict")
     detail = scalar(admin, "select detail from momo_unmatched where inbox_id = %s", (real,))
     assert f"the money is in ledger entry {entry}" in detail
-    assert scalar(
-        admin, "select firing from monitoring.alerts where alert = 'suspected_forgery'"
-    )
+    assert scalar(admin, "select firing from monitoring.alerts where alert = 'suspected_forgery'")
 
 
 def test_the_same_payment_delivered_twice_is_one_duplicate(admin, member, phone):
     sms = phone.received(5000, NUMBER, "1002")
     first = deliver(admin, sms)
-    second = ingest_from(admin, sms, "M-Money", ACCOUNT, phone_received_at(sms, timedelta(seconds=40)))
+    second = ingest_from(
+        admin, sms, "M-Money", ACCOUNT, phone_received_at(sms, timedelta(seconds=40))
+    )
     allocate(admin)
     assert outcome(admin, first) == ("allocated", None)
     assert outcome(admin, second) == ("duplicate", "duplicate_txn")

@@ -175,7 +175,9 @@ def test_an_analyst_cannot_change_the_operator_senders(admin, connect_as):
 # --- transaction-id claims ----------------------------------------------------------------
 
 
-def test_junk_naming_a_transaction_id_first_cannot_swallow_the_genuine_payment(admin, member, phone):
+def test_junk_naming_a_transaction_id_first_cannot_swallow_the_genuine_payment(
+    admin, member, phone
+):
     junk = deliver(admin, "hello TxId: 51234098111", sender="+250788999999")
     allocate(admin)
     assert outcome(admin, junk) == ("unmatched", "low_confidence")
@@ -210,7 +212,9 @@ def test_the_same_id_with_another_amount_is_a_conflict_for_a_person(admin, membe
     assert "2002" in detail and "another amount, kind, time, payer or balance" in detail
 
 
-def test_one_payment_notified_in_two_templates_is_a_duplicate_and_leaves_no_gap(admin, member, phone):
+def test_one_payment_notified_in_two_templates_is_a_duplicate_and_leaves_no_gap(
+    admin, member, phone
+):
     deliver(admin, phone.received(1000, NUMBER, "2001"))
     txid_first, plain = phone.paid(400, "4001")
     first = deliver(admin, txid_first)
@@ -226,7 +230,9 @@ def test_one_payment_notified_in_two_templates_is_a_duplicate_and_leaves_no_gap(
 # --- the balance chain --------------------------------------------------------------------
 
 
-def test_a_forged_operator_sms_whose_balance_does_not_chain_is_held_then_a_case(admin, member, phone):
+def test_a_forged_operator_sms_whose_balance_does_not_chain_is_held_then_a_case(
+    admin, member, phone
+):
     g1 = deliver(admin, phone.received(1000, NUMBER, "1001"))
     g2 = deliver(admin, phone.received(2000, NUMBER, "1002"))
     forged = deliver(admin, phone.forged(50_000, NUMBER, "3001", balance=987_654))
@@ -261,8 +267,8 @@ def test_a_forged_operator_sms_whose_balance_does_not_chain_is_held_then_a_case(
 
 
 def test_a_withheld_sms_opens_a_gap_with_the_exact_missing_amount_that_closes_when_it_arrives(
-    admin, member
-, phone):
+    admin, member, phone
+):
     g1 = deliver(admin, phone.received(1000, NUMBER, "1001"))
     g2 = deliver(admin, phone.received(2000, NUMBER, "1002"))
     withheld = phone.received(3500, NUMBER, "1003")
@@ -306,7 +312,9 @@ def test_a_withheld_sms_opens_a_gap_with_the_exact_missing_amount_that_closes_wh
     assert_cycles_match_ledger(admin)
 
 
-def test_a_bundle_purchase_without_a_balance_is_explained_between_two_balances(admin, member, phone):
+def test_a_bundle_purchase_without_a_balance_is_explained_between_two_balances(
+    admin, member, phone
+):
     deliver(admin, phone.received(1000, NUMBER, "1001"))
     bundle, received_at = phone.bundle(2000)
     ingest_from(admin, bundle, OPERATOR, ACCOUNT, received_at)
@@ -362,8 +370,8 @@ def test_the_check_mode_is_one_of_hold_flag_off(admin):
 
 @pytest.mark.parametrize("amount", ["4000001", "9999999999999999.99"])
 def test_an_amount_above_the_limit_is_a_case_and_the_groups_next_payment_allocates(
-    admin, member, amount
-, phone):
+    admin, member, amount, phone
+):
     deliver(admin, phone.received(1000, NUMBER, "1001"))
     huge = (
         f"You have received {amount} RWF from Payer NAME ({NUMBER}) on your mobile money account "
@@ -394,8 +402,8 @@ def test_the_amount_limit_is_a_setting(admin, member, phone):
 
 
 def test_after_a_dba_adds_a_new_operator_sender_the_sms_is_requeued_and_credited(
-    admin, member, connect_as
-, phone):
+    admin, member, connect_as, phone
+):
     ids = [deliver(admin, phone.received(100 * i, NUMBER, f"70{i}"), "MTN MoMo") for i in (1, 2)]
     allocate(admin)
     assert [outcome(admin, i) for i in ids] == [("unmatched", "sender_not_operator")] * 2

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from bench.backlog import delivered, expected_outcomes
+from bench.backlog import delivered, expected_outcomes, openings
 
 
 def p2p(amount: int, number: str, txn: str, ts: str = "2024-10-20 11:02:13", note: str = "") -> str:
@@ -145,7 +145,7 @@ def assert_exactly_once(admin: psycopg.Connection, first: int, last: int) -> Non
     ).fetchone()
     assert ledger == (outcomes["allocated"],) * 3
     assert admin.execute("select count(*) from momo_parsed_txns").fetchone() == (
-        delivered(first, last),
+        delivered(first, last) + openings(first, last),
     )
     # no forged payment (bench.backlog.FORGERIES: transaction ids 2...) was ever credited
     forged = admin.execute("select count(*) from contributions_ledger where txn_id like '2%'")
@@ -242,7 +242,9 @@ def anchor_account(conn: psycopg.Connection, phone: Phone, account: str) -> int:
     """A person confirms the account's balance: a payment out the phone makes (stating
     its balance) is allocated (skipped, money out) and confirmed as the account's anchor
     with balance_anchor_confirm. Returns its inbox id."""
-    inbox_id = deliver_received(conn, phone.paid(100, f"9{phone.balance}{phone.clock:%d%H%M%S}")[0], account)
+    inbox_id = deliver_received(
+        conn, phone.paid(100, f"9{phone.balance}{phone.clock:%d%H%M%S}")[0], account
+    )
     allocate(conn)
     conn.execute(
         "select balance_anchor_confirm(%s, 'test: balance checked on the phone')", (inbox_id,)
