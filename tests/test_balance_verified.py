@@ -9,6 +9,7 @@ and shuffled, a dropped SMS, and the anchor function.
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from tests.support.allocation import (
     phone_received_at,
 )
 from tests.support.database import scalar
+from tests.support.operations import refused_changes_nothing
 
 MEMBER = "+250781234567"
 NUMBER = "250781234567"
@@ -239,3 +241,206 @@ def test_the_same_payment_delivered_twice_is_one_duplicate(admin, member, phone)
     assert outcome(admin, first) == ("allocated", None)
     assert outcome(admin, second) == ("duplicate", "duplicate_txn")
     assert credited(admin) == {"1002": Decimal("5000.00")}
+
+
+# --- holds end as soon as they can ---------------------------------------------------------
+
+
+def test_a_payment_out_that_links_a_held_credit_releases_it_in_the_same_run(admin, member, phone):
+    out_sms = phone.paid(2500, "4001")[0]
+    credit = deliver(admin, phone.received(1000, NUMBER, "1001"))
+    allocate(admin)
+    assert outcome(admin, credit) == ("held", "balance_unverified")
+
+    # the payment out, written before the credit, arrives: one run posts the credit
+    deliver(admin, out_sms)
+    allocate(admin)
+    assert outcome(admin, credit) == ("allocated", None)
+    release = scalar(admin, "select release from momo_balance_holds where inbox_id = %s", (credit,))
+    assert release == "verified"
+
+
+def test_a_bundle_notified_twice_counts_once(admin, member, phone):
+    yello, payment = phone.bundle_bought(2000, "14012345679")
+    deliver(admin, payment)
+    ingest_from(admin, yello, "M-Money", ACCOUNT, phone_received_at(payment, timedelta(seconds=50)))
+    credit = deliver(admin, phone.received(3000, NUMBER, "1001"))
+    allocate(admin)
+    assert outcome(admin, credit) == ("allocated", None)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
+def replay(admin: psycopg.Connection, seed: int, shuffle: bool) -> None:
+    """A collection phone's day in MTN's wording: payments in from a member, payments out
+    notified in two templates, bundles notified twice. Delivered one SMS per allocator run
+    in arrival order: the time written plus 20 s, or (shuffle) plus 6 s to 5 minutes."""
+    rng = random.Random(seed)
+    phone = Phone()
+    anchor_account(admin, phone, ACCOUNT)
+    sent: list[tuple[datetime, str, bool]] = []  # (written, sms, is a credit)
+    for n in range(45):
+        kind = rng.random()
+        if kind < 0.6:
+            sent.append((phone.clock, phone.received(500 + 100 * n, NUMBER, f"1{n:03}"), True))
+            sent[-1] = (phone.clock, sent[-1][1], True)
+        elif kind < 0.8:
+            for sms in phone.paid(100 + 10 * n, f"4{n:03}"):
+                sent.append((phone.clock, sms, False))
+        else:
+            for sms in phone.bundle_bought(1000, f"5{n:03}"):
+                sent.append((phone.clock, sms, False))
+    arrivals = sorted(
+        (written + timedelta(seconds=rng.uniform(6, 300) if shuffle else 20), k)
+        for k, (written, _, _) in enumerate(sent)
+    )
+    arrived: set[int] = set()
+    inbox: dict[int, int] = {}
+    for at, k in arrivals:
+        received = (at - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        inbox[k] = ingest_from(admin, sent[k][1], "M-Money", ACCOUNT, received)
+        arrived.add(k)
+        allocate(admin)
+        # a credit is held only while an SMS written before it has not arrived yet
+        held = {r[0] for r in admin.execute("select inbox_id from monitoring.balance_holds")}
+        for j, inbox_id in inbox.items():
+            if inbox_id in held:
+                assert any(sent[m][0] < sent[j][0] for m in range(len(sent)) if m not in arrived), (
+                    seed,
+                    j,
+                )
+    credits = [inbox[k] for k, (_, _, credit) in enumerate(sent) if credit]
+    assert [outcome(admin, i) for i in credits] == [("allocated", None)] * len(credits)
+    assert admin.execute("select count(*) from momo_unmatched").fetchone() == (0,)
+    assert admin.execute("select count(*) from monitoring.balance_holds").fetchone() == (0,)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+    assert admin.execute("select count(*) from monitoring.suspected_forgeries").fetchone() == (0,)
+    assert_cycles_match_ledger(admin)
+
+
+def test_a_real_history_in_time_order_credits_every_payment_at_once(admin, member):
+    replay(admin, seed=20, shuffle=False)
+    assert admin.execute("select count(*) from momo_balance_holds").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_real_history_arriving_shuffled_within_5_minutes_holds_nothing_for_nothing(
+    admin, member, seed
+):
+    replay(admin, seed=seed, shuffle=True)
+
+
+# --- a dropped SMS ------------------------------------------------------------------------
+
+
+def test_after_a_dropped_sms_genuine_credits_wait_forgeries_never_pass_and_the_gap_closes(
+    admin, member, phone
+):
+    g1 = deliver(admin, phone.received(1000, NUMBER, "1001"))
+    dropped = phone.received(3500, NUMBER, "1002")
+    g3 = deliver(admin, phone.received(4000, NUMBER, "1003"))
+    phone._tick()
+    # a forger's pair linking to each other, and one linking forward to G4
+    f1 = deliver(admin, received_sms(9000, NUMBER, "3001", phone.clock, 123_000))
+    f2 = deliver(admin, received_sms(1000, NUMBER, "3002", phone.clock, 124_000))
+    g4 = deliver(admin, phone.received(500, NUMBER, "1004"))
+    allocate(admin)
+
+    assert outcome(admin, g1) == ("allocated", None)
+    assert [outcome(admin, i)[0] for i in (g3, g4, f1, f2)] == ["held"] * 4
+    gap = admin.execute(
+        "select before_inbox_id, after_inbox_id, missing_amount from monitoring.balance_gaps"
+    ).fetchall()
+    assert gap == [(g1, g3, Decimal("3500.00"))]
+
+    g2 = deliver(admin, dropped)
+    allocate(admin)
+    settle(admin)
+    assert [outcome(admin, i)[0] for i in (g2, g3, g4)] == ["allocated"] * 3
+    assert [outcome(admin, i) for i in (f1, f2)] == [("unmatched", "balance_unverified")] * 2
+    assert set(credited(admin)) == {"1001", "1002", "1003", "1004"}
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
+# --- anchors ------------------------------------------------------------------------------
+
+
+def test_a_new_account_waits_for_an_anchor_which_a_dba_confirms_and_which_is_audited(
+    admin, member, connect_as
+):
+    fresh = Phone()
+    first = deliver(admin, fresh.received(1000, NUMBER, "1001"))
+    second = deliver(admin, fresh.received(2000, NUMBER, "1002"))
+    allocate(admin)
+    # two SMS that link to each other verify nothing on their own
+    assert [outcome(admin, i)[0] for i in (first, second)] == ["held"] * 2
+
+    anchored = connect_as("app_dba").execute(
+        "select inbox_id, verified_how from balance_anchor_confirm(%s, %s)",
+        (first, "MoMo statement on the phone shows 101,000 after this payment"),
+    )
+    assert anchored.fetchone() == (first, "anchor")
+    # released at once, without an allocator run
+    assert [outcome(admin, i) for i in (first, second)] == [("allocated", None)] * 2
+    assert credited(admin) == {"1001": Decimal("1000.00"), "1002": Decimal("2000.00")}
+    audit = admin.execute(
+        "select action, entity, reason, after ->> 'inbox_id', after ->> 'verified_how' "
+        "from audit_log where action = 'balance_anchor_confirm'"
+    ).fetchall()
+    assert audit == [
+        (
+            "balance_anchor_confirm",
+            "momo_parsed_txns",
+            "MoMo statement on the phone shows 101,000 after this payment",
+            str(first),
+            "anchor",
+        )
+    ]
+
+
+def test_an_analyst_cannot_confirm_an_anchor(admin, member, connect_as):
+    held = deliver(admin, Phone().received(1000, NUMBER, "1001"))
+    allocate(admin)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        connect_as("app_analyst").execute(
+            "select balance_anchor_confirm(%s, 'not mine to say')", (held,)
+        )
+    assert outcome(admin, held) == ("held", "balance_unverified")
+    assert scalar(admin, "select count(*) from audit_log") == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "reason", "sqlstate", "match"),
+    [
+        ("anchor", None, "MM400", "a reason is required"),
+        ("anchor", "  ", "MM400", "a reason is required"),
+        ("unknown", "checked", "MM404", "has no parse"),
+        ("no_balance", "checked", "MM409", "cannot anchor"),
+        ("forged_sender", "checked", "MM409", "cannot anchor"),
+        ("anchor", "checked", "MM409", "already an anchor"),
+    ],
+)
+def test_a_bad_anchor_is_refused_and_changes_nothing(
+    admin, member, connect_as, target, reason, sqlstate, match
+):
+    fresh = Phone()
+    ids = {
+        "anchor": anchor_account(admin, fresh, ACCOUNT),
+        "no_balance": deliver(
+            admin,
+            f"You have received RWF 4,000 from Payer NAME +{NUMBER} TxnID ABC1 "
+            f"on {fresh.clock:%Y-%m-%d %H:%M:%S}.",
+        ),
+        "forged_sender": ingest_from(
+            admin, fresh.received(700, NUMBER, "1009"), "+250788000000", ACCOUNT
+        ),
+        "unknown": 999_999,
+    }
+    allocate(admin)
+    refused_changes_nothing(
+        admin,
+        connect_as("app_dba"),
+        "select balance_anchor_confirm(%s, %s)",
+        (ids[target], reason),
+        sqlstate,
+        match,
+    )

@@ -216,6 +216,18 @@ class Phone:
         received_at = (self.clock - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"Yello!Umaze kugura {amount:,}FRW(2GB) igura {amount:,} RWF", received_at
 
+    def bundle_bought(self, amount: int, txn: str) -> tuple[str, str]:
+        """A bundle bought with mobile money, notified twice as MTN does (one movement):
+        the Yello SMS (no time, no balance) and the *162*TxId payment to Bundles and Packs."""
+        self.balance -= amount
+        at = self._tick()
+        return (
+            f"Yello!Umaze kugura {amount:,}FRW(2GB) igura {amount:,} RWF",
+            f"*162*TxId:{txn}*S*Your payment of {amount} RWF to Bundles and Packs with token has "
+            f"been completed at {at}. Fee was 0 RWF. Your new balance: {self.balance} RWF . "
+            "Message: - -. *EN#",
+        )
+
 
 SMS_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
