@@ -270,6 +270,29 @@ def test_a_bundle_notified_twice_counts_once(admin, member, phone):
     assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
 
 
+def test_a_transfer_stating_no_balance_and_a_bundle_pair_between_two_balances_link(
+    admin, member, phone
+):
+    """The transfer's money is needed to link the next balance, the Yello SMS's is not."""
+    phone._tick()
+    phone.balance -= 5000
+    transfer = (
+        f"You have transferred 5000 RWF to Eric HABIMANA (250781234567) from your mobile money "
+        f"account 20070000001 imbank.bank at {phone.clock:%Y-%m-%d %H:%M:%S}. Your new balance: . "
+        "Message from sender: . Message to receiver: . Financial Transaction Id: 27800011122."
+    )
+    yello, payment = phone.bundle_bought(2000, "14012345679")
+    deliver(admin, transfer)
+    ingest_from(
+        admin, yello, "M-Money", ACCOUNT, phone_received_at(payment, timedelta(seconds=-20))
+    )
+    deliver(admin, payment)
+    credit = deliver(admin, phone.received(3000, NUMBER, "1001"))
+    allocate(admin)
+    assert outcome(admin, credit) == ("allocated", None)
+    assert admin.execute("select count(*) from monitoring.balance_gaps").fetchone() == (0,)
+
+
 def replay(admin: psycopg.Connection, seed: int, shuffle: bool) -> None:
     """A collection phone's day in MTN's wording: payments in from a member, payments out
     notified in two templates, bundles notified twice. Delivered one SMS per allocator run

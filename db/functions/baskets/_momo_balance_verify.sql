@@ -9,6 +9,7 @@ declare
     v_start record;
     v_cur numeric;
     v_loose numeric;
+    v_loose_other numeric;
     v_node record;
     v_verified bigint [] := '{}';
     v_count integer;
@@ -17,7 +18,7 @@ begin
     -- latest verified SMS before p_from (the earliest SMS that may change anything)
     -- to the newest. v_cur is the verified balance so far: an SMS is verified when
     -- v_cur plus its movement (with or without the movements that state no
-    -- balance since, e.g. a bundle notified twice) is the balance it states. An
+    -- balance since: an attacker can add such SMS) is the balance it states. An
     -- SMS that does not link (junk, a forgery, one outside the time window) is
     -- stepped over and leaves v_cur as it was; a verified SMS (an anchor, or one
     -- an earlier walk verified) sets v_cur. A link to an unverified SMS verifies
@@ -37,6 +38,7 @@ begin
 
         v_cur := v_start.balance;
         v_loose := 0;
+        v_loose_other := 0;
 
         -- ahead: the next verified SMS after each node (the one verified SMS of
         -- its group, counting verified SMS from the newest back). An SMS cannot
@@ -45,7 +47,7 @@ begin
         for v_node in
             with stretch as (
                 select
-                    p.id, p.txn_ts, p.balance, p.movement, p.sms_time_ok,
+                    p.id, p.txn_ts, p.balance, p.movement, p.sms_time_ok, p.kind,
                     p.verified_how,
                     count(p.verified_how) over (order by p.txn_ts desc, p.id desc) as grp
                 from momo_parsed_txns as p
@@ -68,13 +70,20 @@ begin
             if v_node.verified_how is not null then
                 v_cur := v_node.balance;
                 v_loose := 0;
+                v_loose_other := 0;
             elsif v_node.sms_time_ok is false then
                 null;
             elsif v_node.balance is null then
                 v_loose := v_loose + v_node.movement;
+                -- v_loose_other leaves out a bundle's Yello SMS, whose movement its
+                -- *162* payment SMS states again with a balance
+                if v_node.kind is distinct from 'bundle_purchase' then
+                    v_loose_other := v_loose_other + v_node.movement;
+                end if;
             elsif
                 v_cur + v_node.movement = v_node.balance
                 or v_cur + v_loose + v_node.movement = v_node.balance
+                or v_cur + v_loose_other + v_node.movement = v_node.balance
             then
                 if
                     v_node.next_how is null or v_node.next_how = 'anchor'
@@ -83,6 +92,7 @@ begin
                     v_verified := v_verified || v_node.id;
                     v_cur := v_node.balance;
                     v_loose := 0;
+                    v_loose_other := 0;
                 end if;
             end if;
         end loop;
