@@ -69,5 +69,5 @@ alter table momo_unmatched add constraint momo_unmatched_reason_check check (rea
 
 
 -- 4. The neighbour-only link tests are replaced by the walk (_momo_balance_verify).
-drop function if exists _momo_balance_links(bigint []);
-drop function if exists _momo_balance_links_each(bigint []);
+drop function if exists _momo_balance_links(bigint[]);
+drop function if exists _momo_balance_links_each(bigint[]);

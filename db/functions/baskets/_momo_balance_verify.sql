@@ -1,4 +1,4 @@
-create or replace function _momo_balance_verify(p_accounts text [], p_from timestamptz [])
+create or replace function _momo_balance_verify(p_accounts text[], p_from timestamptz[])
 returns integer
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
@@ -11,7 +11,7 @@ declare
     v_loose numeric;
     v_loose_other numeric;
     v_node record;
-    v_verified bigint [] := '{}';
+    v_verified bigint[] := '{}';
     v_count integer;
 begin
     -- Per account, walk its SMS in the order of the time written in them, from the
@@ -118,7 +118,7 @@ begin
 end;
 $$;
 
-comment on function _momo_balance_verify(text [], timestamptz []) is
+comment on function _momo_balance_verify(text[], timestamptz[]) is
 'The verified balance chain: for each account of p_accounts, walks its genuine SMS by the time '
 'written in them from the latest verified SMS before the matching p_from, and marks verified '
 '(momo_parsed_txns.verified_at, chain) each SMS whose balance is the verified balance so far plus '

@@ -15,7 +15,7 @@ from public.momo_unmatched as c
 inner join public.momo_sms_inbox as i on c.inbox_id = i.id
 left join public.momo_parsed_txns as p on c.parsed_id = p.id
 -- the SMS's own parse (a conflict's case names the parse that claimed the id)
-left join public.momo_parsed_txns as own on own.inbox_id = i.id
+left join public.momo_parsed_txns as own on i.id = own.inbox_id
 where
     c.reason in (
         'sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict',
