@@ -27,9 +27,10 @@ comment on column momo_parsed_txns.verified_at is
 comment on column momo_parsed_txns.verified_how is
 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
 
--- The latest verified SMS before a time, per account: where a walk starts.
-create index momo_parsed_txns_verified_idx on momo_parsed_txns (account, txn_ts, id)
-where verified_at is not null;
+-- No index on verified_at: every chain SMS is marked once, right after it is
+-- stored, and an index on the column would make each mark update every index of
+-- the table. A walk finds where to start on momo_parsed_txns_chain_idx (the
+-- newest SMS before a time are verified as a rule).
 
 -- Existing history: credits the earlier rule posted had linked to a neighbour;
 -- they are taken as verified so that running accounts keep their history (a

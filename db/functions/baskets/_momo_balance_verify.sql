@@ -32,7 +32,9 @@ begin
     loop
         select p.txn_ts, p.id, p.balance into v_start
         from momo_parsed_txns as p
-        where p.account = v_account and p.verified_at is not null and p.txn_ts < v_from
+        where
+            p.account = v_account and p.movement is not null and p.verified_at is not null
+            and p.txn_ts < v_from
         order by p.txn_ts desc, p.id desc
         limit 1;
 
