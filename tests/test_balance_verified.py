@@ -467,3 +467,22 @@ def test_a_bad_anchor_is_refused_and_changes_nothing(
         sqlstate,
         match,
     )
+
+
+# --- monitoring ---------------------------------------------------------------------------
+
+
+def test_suspected_forgeries_never_lists_an_sms_verified_since(admin, member, phone):
+    """Under flag, a credit that did not link yet is posted and listed; once the SMS
+    before it arrives and it is verified, it is no longer a suspect."""
+    admin.execute("select setting_set('MOMO_BALANCE_CHECK', 'flag', 'test')")
+    first = phone.received(1000, NUMBER, "1001")
+    second = deliver(admin, phone.received(2000, NUMBER, "1002"))
+    allocate(admin)
+    listed = admin.execute("select inbox_id, reason from monitoring.suspected_forgeries")
+    assert listed.fetchall() == [(second, "balance_unverified_credited")]
+
+    deliver(admin, first)
+    allocate(admin)
+    assert admin.execute("select count(*) from monitoring.suspected_forgeries").fetchone() == (0,)
+    assert credited(admin) == {"1001": Decimal("1000.00"), "1002": Decimal("2000.00")}
