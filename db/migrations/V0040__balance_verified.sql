@@ -32,14 +32,32 @@ comment on column momo_parsed_txns.verified_how is
 -- the table. A walk finds where to start on momo_parsed_txns_chain_idx (the
 -- newest SMS before a time are verified as a rule).
 
--- Existing history: credits the earlier rule posted had linked to a neighbour;
--- they are taken as verified so that running accounts keep their history (a
--- brand-new account needs an anchor, see docs/runbook.md).
+-- Existing history: an SMS is taken as verified when it links both ways, to the
+-- balance-stating SMS before it and the one after it to it (by SMS time). The
+-- earlier rule also credited SMS that linked on one side only, which is what a
+-- pair of forgeries linking to each other does; those are left unverified. A
+-- walk verifies the newest SMS of each account from there (each has no SMS
+-- after it); an account with no such SMS needs an anchor (docs/runbook.md).
+with nodes as (
+    select
+        p.id,
+        p.balance,
+        p.movement,
+        lag(p.balance) over w as before_balance,
+        lead(p.balance) over w as next_balance,
+        lead(p.movement) over w as next_movement
+    from momo_parsed_txns as p
+    where p.movement is not null and p.balance is not null
+    window w as (partition by p.account order by p.txn_ts, p.id)
+)
+
 update momo_parsed_txns as p
 set verified_at = now(), verified_how = 'chain', sms_time_ok = true
+from nodes as n
 where
-    p.balance is not null and p.movement is not null
-    and exists (select from contributions_ledger as l where l.parsed_id = p.id);
+    p.id = n.id
+    and n.before_balance + n.movement = n.balance
+    and n.balance + n.next_movement = n.next_balance;
 
 -- 2. The time check's window.
 insert into app_settings (key, value, default_value, value_type, description) values (
