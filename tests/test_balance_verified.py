@@ -486,3 +486,13 @@ def test_suspected_forgeries_never_lists_an_sms_verified_since(admin, member, ph
     allocate(admin)
     assert admin.execute("select count(*) from monitoring.suspected_forgeries").fetchone() == (0,)
     assert credited(admin) == {"1001": Decimal("1000.00"), "1002": Decimal("2000.00")}
+
+
+@pytest.mark.parametrize("value", ["soon", "2 days", "0 seconds"])
+def test_the_time_window_must_be_an_interval_of_a_second_to_a_day(admin, value):
+    with pytest.raises(psycopg.Error) as info:
+        admin.execute("select setting_set('MOMO_BALANCE_TIME_WINDOW', %s, 'test')", (value,))
+    assert info.value.sqlstate in ("MM400", "23514"), info.value.sqlstate
+    window = scalar(admin, "select value from app_settings where key = 'MOMO_BALANCE_TIME_WINDOW'")
+    assert window == "10 minutes"
+    assert scalar(admin, "select count(*) from audit_log") == 0
