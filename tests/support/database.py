@@ -2,20 +2,24 @@
 
 `scalar` reads one value, `one_row` the one row (as a dict), `rows` all rows (as
 dicts); `raises_sqlstate` expects a database error with a given SQLSTATE;
-`waits_for_commit` shows a second session blocked until the first commits.
+`waits_for_commit` (from `locks`, re-exported here) shows a second session blocked
+on the first one's lock until the first commits.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+
+from tests.support.locks import waits_for_commit
+
+__all__ = ["one_row", "raises_sqlstate", "reset_database", "rows", "scalar", "waits_for_commit"]
 
 # Tables whose rows are configuration shipped by migrations, not test data.
 SEED_TABLES = {"schema_version", "app_settings", "momo_sms_formats", "momo_provider_senders"}
@@ -70,14 +74,3 @@ def raises_sqlstate(sqlstate: str, match: str | None = None) -> Iterator[pytest.
     assert info.value.sqlstate == sqlstate, (info.value.sqlstate, str(info.value))
     if match is not None:
         assert re.search(match, str(info.value)), str(info.value)
-
-
-def waits_for_commit(holder: psycopg.Connection, other: Callable[[], None], why: str) -> None:
-    """Run `other` in a thread, show it still waits after a second (`why`: on what `holder`
-    holds), then commit `holder` and let `other` finish."""
-    thread = threading.Thread(target=other)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive(), why
-    holder.commit()
-    thread.join(timeout=10)
