@@ -4,9 +4,13 @@ import threading
 import time
 
 import psycopg
+import pytest
 
 from bench.backlog import create_members, delivered, enqueue_mixed_sms, expected_outcomes
 from tests.support.allocation import assert_exactly_once
+
+# 20,000-SMS backlogs drained by parallel sessions.
+pytestmark = pytest.mark.slow
 
 N_SMS = 20_000
 N_MEMBERS = 2_000

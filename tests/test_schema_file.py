@@ -83,6 +83,7 @@ def test_schema_file_is_what_the_migrations_build(db_url, migrated):
         )
 
 
+@pytest.mark.slow
 def test_a_table_changed_without_the_schema_file_is_reported(db_url, migrated):
     name = f"{migrated}_changed"
     drop(db_url, name)
