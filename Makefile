@@ -15,11 +15,13 @@ DEV_DB   := baskets
 TEST_DB  := baskets_test
 BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
-# pytest processes for make test / test-fast (pytest-xdist, whole modules per
-# worker), each on its own test cluster (scripts/test_dbs.sh); 1 runs them in
-# this process (what --pdb needs).
+# pytest processes for make test / test-fast (pytest-xdist), each on its own
+# test cluster (scripts/test_dbs.sh); 1 runs them in this process (what --pdb
+# needs). make test hands out whole modules (the checkouts' clones are module
+# fixtures, built once); test-fast, without those, single tests.
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+XDIST_ALL := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+XDIST_FAST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
 
 .PHONY: help run db test test-fast test-dbs test-db bench-db lint deps os-deps venv stop clean schema \
         bench-ingest bench-allocate bench-credits print-workers
@@ -73,12 +75,12 @@ test-dbs: deps
 test: deps
 	@$(MAKE) -s lint
 	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
-	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST_ALL) $(PYTEST_ARGS)
 
 # The inner loop: every test but those marked slow (pyproject.toml), no lint.
 test-fast: deps
 	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
-	TEST_DATABASE_URL="$$urls" $(BIN)/pytest -m 'not slow' $(XDIST) $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest -m 'not slow' $(XDIST_FAST) $(PYTEST_ARGS)
 
 # db/schema.sql: a fresh temporary database on the test cluster, migrated and
 # dumped (scripts/schema.sh); tests/test_schema_file.py holds the file to it.

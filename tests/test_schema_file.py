@@ -18,6 +18,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+# Migrates a scratch database from nothing (a migration test).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "db" / "schema.sql"
 
@@ -83,7 +86,6 @@ def test_schema_file_is_what_the_migrations_build(db_url, migrated):
         )
 
 
-@pytest.mark.slow
 def test_a_table_changed_without_the_schema_file_is_reported(db_url, migrated):
     name = f"{migrated}_changed"
     drop(db_url, name)
