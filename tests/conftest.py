@@ -29,10 +29,11 @@ if not os.environ.get("TEST_DATABASE_URL", "").strip():
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
 
 
-def worker_database_url() -> str:
+def worker_database_url(config: pytest.Config) -> str:
     """This process's database: the only URL, or under pytest-xdist (-n) worker gwN's."""
     urls = os.environ["TEST_DATABASE_URL"].split()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    # Set by pytest-xdist in its workers only (an inherited environment variable is not).
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
     index = int(worker.removeprefix("gw"))
     if index >= len(urls):
         raise pytest.UsageError(
@@ -50,8 +51,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def db_url() -> str:
-    return worker_database_url()
+def db_url(pytestconfig: pytest.Config) -> str:
+    return worker_database_url(pytestconfig)
 
 
 @pytest.fixture

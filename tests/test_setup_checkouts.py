@@ -35,7 +35,12 @@ LEAKY = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DATABASE_URL", "TEST_DATABASE_URL"
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in LEAKY and not k.endswith("_PGPORT")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        # PYTEST_*: this run's (xdist worker id, current test), not the clone's
+        if k not in LEAKY and not k.endswith("_PGPORT") and not k.startswith("PYTEST_")
+    }
 
 
 def make(clone: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
