@@ -15,13 +15,21 @@ DEV_DB   := baskets
 TEST_DB  := baskets_test
 BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
+# pytest processes for make test / test-fast (pytest-xdist), each on its own
+# test cluster (scripts/test_dbs.sh); 1 runs them in this process (what --pdb
+# needs). make test hands out whole modules (the checkouts' clones are module
+# fixtures, built once); test-fast, without those, single tests.
+TEST_WORKERS ?= 2
+XDIST_ALL := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+XDIST_FAST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
 
-.PHONY: help run db test test-db bench-db lint deps os-deps venv stop clean schema \
+.PHONY: help run db test test-fast test-dbs test-db bench-db lint deps os-deps venv stop clean schema \
         bench-ingest bench-allocate bench-credits print-workers
 
 help:
 	@echo "make run    - set everything up and serve the API on 127.0.0.1 (port 8000 unless taken)"
 	@echo "make test   - set everything up and run lint and the whole test suite"
+	@echo "make test-fast - the suite without the slow tests (the inner loop; PYTEST_ARGS='-k ...')"
 	@echo "make db     - start the local cluster, migrate, print the database URL"
 	@echo "make stop   - stop the local PostgreSQL clusters"
 	@echo "make schema - regenerate db/schema.sql from a freshly migrated database"
@@ -59,10 +67,20 @@ lint: deps
 	@$(BIN)/ruff format --check api tests bench
 	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
 
+# One migrated test cluster per pytest worker; their URLs, space separated, last.
+test-dbs: deps
+	@TEST_PGPORT="$(TEST_PGPORT)" scripts/test_dbs.sh $(TEST_WORKERS) $(TEST_DB)
+
+# Everything, as CI runs it: lint, then every test (the slow ones included).
 test: deps
 	@$(MAKE) -s lint
-	@url=$$($(MAKE) -s test-db | tail -n 1); \
-	TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS)
+	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST_ALL) $(PYTEST_ARGS)
+
+# The inner loop: every test but those marked slow (pyproject.toml), no lint.
+test-fast: deps
+	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest -m 'not slow' $(XDIST_FAST) $(PYTEST_ARGS)
 
 # db/schema.sql: a fresh temporary database on the test cluster, migrated and
 # dumped (scripts/schema.sh); tests/test_schema_file.py holds the file to it.

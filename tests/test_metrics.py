@@ -207,6 +207,7 @@ def test_missing_credit_views_are_skipped(client, monkeypatch):
     assert not {n for n in names(m) if n.startswith(("credit_", "wallet_"))}
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_still_serves_http_series():
     settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/nowhere", pool_size=1)
     app = create_app(settings)

@@ -28,6 +28,9 @@ import pytest
 
 from tests.support.gateways import HOOK, fixture_json, sms_gate_headers
 
+# Starts gunicorn servers and sends them concurrent deliveries.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 SECRET = "server-test-secret-51c2"
