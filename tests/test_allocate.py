@@ -64,15 +64,45 @@ def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
     assert inbox_outcome(admin, inbox_id) == ("allocated", None, 1, True)
 
 
-def test_a_session_holding_an_older_work_table_makes_it_again(admin, group):
+WORK_TABLE_COLUMNS = """
+    select array_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) order by a.attnum)
+    from pg_attribute as a
+    where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped
+"""
+
+
+@pytest.mark.parametrize(
+    "older",
+    [
+        # an early shape
+        ["create temp table momo_alloc_work (inbox_id bigint primary key, outcome text)"],
+        # today's shape but for its last column (a column added by a later deploy)
+        [
+            "create temp table momo_alloc_work (like momo_alloc_work_row, primary key (inbox_id))",
+            "alter table momo_alloc_work drop column released_hold",
+        ],
+        # every column, one of another type
+        [
+            "create temp table momo_alloc_work (like momo_alloc_work_row, primary key (inbox_id))",
+            "alter table momo_alloc_work alter column ledger_id type text",
+        ],
+    ],
+    ids=["early", "last-column-missing", "column-type-changed"],
+)
+def test_a_session_holding_an_older_work_table_makes_it_again(admin, group, older):
     """A pooled session that created momo_alloc_work before a deploy changed its columns."""
     member = add_member(admin, group, PHONE)
-    admin.execute("create temp table momo_alloc_work (inbox_id bigint primary key, outcome text)")
+    for statement in older:
+        admin.execute(statement)
     inbox_id = ingest(admin, p2p(5000, "250781234567", "111"))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute(
         "select member_id from contributions_ledger where inbox_id = %s", (inbox_id,)
     ).fetchone() == (member.member_id,)
+    assert (
+        admin.execute(WORK_TABLE_COLUMNS, ("pg_temp.momo_alloc_work",)).fetchone()
+        == admin.execute(WORK_TABLE_COLUMNS, ("momo_alloc_work_row",)).fetchone()
+    )
 
 
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):
