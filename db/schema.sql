@@ -2988,6 +2988,35 @@ COMMENT ON FUNCTION public._momo_sms_hash(p_message text, p_msisdn text, p_recei
 
 
 --
+-- Name: _momo_sms_ingest_rows(public.momo_sms_delivery[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]) RETURNS TABLE(ord integer, hash text, raw_text text, msisdn_raw text, received_at timestamp with time zone, ingest_source text, metadata jsonb, receiving_account text, gateway text, gateway_message_id text)
+    LANGUAGE sql STABLE
+    AS $$
+    select
+        d.ordinality::integer,
+        _momo_sms_hash(d.message, d.msisdn, d.received_at),
+        d.message,
+        d.msisdn,
+        coalesce(d.received_at::timestamptz, now()),
+        coalesce(d.ingest_source, 'gateway'),
+        d.metadata,
+        d.receiving_account,
+        d.gateway,
+        d.gateway_message_id
+    from unnest(p_deliveries) with ordinality as d;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]) IS 'The deliveries of an ingest batch as the momo_sms_inbox rows they would become, in the inbox''s column names: ord (the delivery''s place in the array), the hash (_momo_sms_hash), receivedAt as timestamptz (now() when absent) and the ingest source (gateway when absent). Checked before by _momo_sms_ingest_validate.';
+
+
+--
 -- Name: _momo_sms_ingest_validate(public.momo_sms_delivery[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4460,11 +4489,7 @@ begin
         -- order and cannot deadlock.
         return query
         with input as (
-            select
-                d.ordinality::integer as ord,
-                d.*,
-                _momo_sms_hash(d.message, d.msisdn, d.received_at) as hash
-            from unnest(p_deliveries) with ordinality as d
+            select n.* from _momo_sms_ingest_rows(p_deliveries) as n
         ),
 
         firsts as (
@@ -4481,16 +4506,8 @@ begin
                 receiving_account, gateway, duplicate_count, last_duplicate_at
             )
             select
-                f.hash,
-                f.message,
-                f.msisdn,
-                coalesce(f.received_at::timestamptz, now()),
-                coalesce(f.ingest_source, 'gateway'),
-                f.metadata,
-                f.receiving_account,
-                f.gateway,
-                f.repeats,
-                case when f.repeats > 0 then now() end
+                f.hash, f.raw_text, f.msisdn_raw, f.received_at, f.ingest_source, f.metadata,
+                f.receiving_account, f.gateway, f.repeats, case when f.repeats > 0 then now() end
             from firsts as f
             order by f.hash
             on conflict (hash) do update
@@ -4513,11 +4530,7 @@ begin
     -- (an earlier row, an uncommitted one of another batch once it commits, or an
     -- earlier delivery of this batch). Rows are inserted in hash order, as above.
     with input as (
-        select
-            d.ordinality::integer as ord,
-            d.*,
-            _momo_sms_hash(d.message, d.msisdn, d.received_at) as hash
-        from unnest(p_deliveries) with ordinality as d
+        select n.* from _momo_sms_ingest_rows(p_deliveries) as n
     ),
 
     stored as (
@@ -4526,15 +4539,8 @@ begin
             receiving_account, gateway, gateway_message_id
         )
         select
-            n.hash,
-            n.message,
-            n.msisdn,
-            coalesce(n.received_at::timestamptz, now()),
-            coalesce(n.ingest_source, 'gateway'),
-            n.metadata,
-            n.receiving_account,
-            n.gateway,
-            n.gateway_message_id
+            n.hash, n.raw_text, n.msisdn_raw, n.received_at, n.ingest_source, n.metadata,
+            n.receiving_account, n.gateway, n.gateway_message_id
         from input as n
         order by n.hash, n.ord
         on conflict do nothing
@@ -4556,19 +4562,16 @@ begin
         -- The others repeat a stored SMS: by id first, else by content. Count them on it.
         with repeats as (
             select
-                d.ordinality::integer as ord,
+                n.ord,
                 coalesce(
                     (
                         select i.id from momo_sms_inbox as i
-                        where i.gateway = d.gateway and i.gateway_message_id = d.gateway_message_id
+                        where i.gateway = n.gateway and i.gateway_message_id = n.gateway_message_id
                     ),
-                    (
-                        select i.id from momo_sms_inbox as i
-                        where i.hash = _momo_sms_hash(d.message, d.msisdn, d.received_at)
-                    )
+                    (select i.id from momo_sms_inbox as i where i.hash = n.hash)
                 ) as id
-            from unnest(p_deliveries) with ordinality as d
-            where not (d.ordinality::integer = any(v_ords))
+            from _momo_sms_ingest_rows(p_deliveries) as n
+            where not (n.ord = any(v_ords))
         ),
 
         bumped as (
@@ -7854,6 +7857,13 @@ REVOKE ALL ON FUNCTION public._momo_resolve_members(p_msisdns_e164 text[], p_sen
 --
 
 REVOKE ALL ON FUNCTION public._momo_sms_hash(p_message text, p_msisdn text, p_received_at text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]) FROM PUBLIC;
 
 
 --

@@ -21,11 +21,7 @@ begin
         -- order and cannot deadlock.
         return query
         with input as (
-            select
-                d.ordinality::integer as ord,
-                d.*,
-                _momo_sms_hash(d.message, d.msisdn, d.received_at) as hash
-            from unnest(p_deliveries) with ordinality as d
+            select n.* from _momo_sms_ingest_rows(p_deliveries) as n
         ),
 
         firsts as (
@@ -42,16 +38,8 @@ begin
                 receiving_account, gateway, duplicate_count, last_duplicate_at
             )
             select
-                f.hash,
-                f.message,
-                f.msisdn,
-                coalesce(f.received_at::timestamptz, now()),
-                coalesce(f.ingest_source, 'gateway'),
-                f.metadata,
-                f.receiving_account,
-                f.gateway,
-                f.repeats,
-                case when f.repeats > 0 then now() end
+                f.hash, f.raw_text, f.msisdn_raw, f.received_at, f.ingest_source, f.metadata,
+                f.receiving_account, f.gateway, f.repeats, case when f.repeats > 0 then now() end
             from firsts as f
             order by f.hash
             on conflict (hash) do update
@@ -74,11 +62,7 @@ begin
     -- (an earlier row, an uncommitted one of another batch once it commits, or an
     -- earlier delivery of this batch). Rows are inserted in hash order, as above.
     with input as (
-        select
-            d.ordinality::integer as ord,
-            d.*,
-            _momo_sms_hash(d.message, d.msisdn, d.received_at) as hash
-        from unnest(p_deliveries) with ordinality as d
+        select n.* from _momo_sms_ingest_rows(p_deliveries) as n
     ),
 
     stored as (
@@ -87,15 +71,8 @@ begin
             receiving_account, gateway, gateway_message_id
         )
         select
-            n.hash,
-            n.message,
-            n.msisdn,
-            coalesce(n.received_at::timestamptz, now()),
-            coalesce(n.ingest_source, 'gateway'),
-            n.metadata,
-            n.receiving_account,
-            n.gateway,
-            n.gateway_message_id
+            n.hash, n.raw_text, n.msisdn_raw, n.received_at, n.ingest_source, n.metadata,
+            n.receiving_account, n.gateway, n.gateway_message_id
         from input as n
         order by n.hash, n.ord
         on conflict do nothing
@@ -117,19 +94,16 @@ begin
         -- The others repeat a stored SMS: by id first, else by content. Count them on it.
         with repeats as (
             select
-                d.ordinality::integer as ord,
+                n.ord,
                 coalesce(
                     (
                         select i.id from momo_sms_inbox as i
-                        where i.gateway = d.gateway and i.gateway_message_id = d.gateway_message_id
+                        where i.gateway = n.gateway and i.gateway_message_id = n.gateway_message_id
                     ),
-                    (
-                        select i.id from momo_sms_inbox as i
-                        where i.hash = _momo_sms_hash(d.message, d.msisdn, d.received_at)
-                    )
+                    (select i.id from momo_sms_inbox as i where i.hash = n.hash)
                 ) as id
-            from unnest(p_deliveries) with ordinality as d
-            where not (d.ordinality::integer = any(v_ords))
+            from _momo_sms_ingest_rows(p_deliveries) as n
+            where not (n.ord = any(v_ords))
         ),
 
         bumped as (
