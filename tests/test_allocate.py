@@ -401,3 +401,41 @@ def test_every_processed_row_explains_itself(admin, group):
     ).fetchone()
     assert missing_parse == (0,)
     assert_cycles_match_ledger(admin)
+
+
+def test_each_inbox_row_of_a_batch_is_written_once(admin, group):
+    """The outcome is decided in the work table and written to the inbox once, at the
+    end: one row update per SMS, whatever later step decided it (a duplicate found
+    when storing, a transaction already in the ledger)."""
+    member = add_member(admin, group, PHONE).member_id
+    admin.execute(
+        "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
+        "txn_id, source) values (%s, %s, 700, 'RWF', 202410, '900', 'manual')",
+        (group, member),
+    )
+    ids = [
+        ingest(admin, p2p(700, "250781234567", "555")),  # allocated
+        ingest(admin, p2p(700, "250781234567", "555"), "2024-10-20T09:05:00Z"),  # duplicate
+        ingest(admin, p2p(800, "250781234567", "555"), "2024-10-20T09:06:00Z"),  # conflict
+        ingest(admin, p2p(700, "250781234567", "900")),  # already in the ledger
+        ingest(admin, CASES["transfer_out"][0]),  # skipped
+        ingest(admin, P2P_MASKED),  # unmatched
+    ]
+
+    with admin.transaction():
+        summary = allocate(admin)
+        updates = admin.execute(
+            "select n_tup_upd from pg_stat_xact_user_tables where relname = 'momo_sms_inbox'"
+        ).fetchone()
+
+    assert summary["processed"] == len(ids)
+    assert updates == (len(ids),)
+    assert [inbox_outcome(admin, i)[:2] for i in ids] == [
+        ("allocated", None),
+        ("duplicate", "duplicate_txn"),
+        ("unmatched", "txn_id_conflict"),
+        ("duplicate", "duplicate_txn_ledger"),
+        ("skipped", "skipped_money_out"),
+        ("unmatched", inbox_outcome(admin, ids[5])[1]),
+    ]
+    assert all(inbox_outcome(admin, i)[2:] == (1, True) for i in ids)
