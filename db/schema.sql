@@ -1897,7 +1897,9 @@ begin
         drop table pg_temp.momo_alloc_work;
     end if;
     -- Per-session scratch table for one batch; emptied at every commit.
-    -- (The first columns, in order, are what _momo_alloc_parse inserts.)
+    -- (The first columns, in order, are what _momo_alloc_parse inserts.) A step
+    -- that needs a new column adds it to the type, in a migration:
+    -- alter type momo_alloc_work_row add attribute ...; sessions then remake the table.
     if to_regclass('pg_temp.momo_alloc_work') is null then
         create temp table momo_alloc_work (
             like momo_alloc_work_row,
