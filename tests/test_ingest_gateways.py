@@ -19,6 +19,7 @@ from flask import Flask
 
 from api import close_app, create_app
 from api.config import Settings
+from api.group_commit import BATCH_SQL, Delivery, register_delivery
 from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
@@ -588,20 +589,17 @@ def test_parallel_sms_gate_retries_through_the_app_store_one_row(app, admin):
 
 def test_the_batch_function_takes_the_gateway_fields_for_each_delivery(admin, connect_as):
     ingest = connect_as("app_ingest")
-    rows = ingest.execute(
-        "select ord, inbox_id, duplicate from momo_sms_ingest_batch("
-        "%s, %s, %s, %s, %s::jsonb[], %s, %s, %s)",
-        (
-            ["a", "b", "c", "a"],
-            ["M-Money"] * 4,
-            ["2025-01-18T14:20:00Z", "2025-01-18T14:20:01Z", "2025-01-18T14:20:02Z", None],
-            ["sms-gate"] * 4,
-            [None] * 4,
-            ["acc"] * 4,
-            ["sms-gate", "sms-gate", "sms-gate", "sms-gate"],
-            ["m1", "m1", "m2", "m3"],
-        ),
-    ).fetchall()
+    register_delivery(ingest)
+    deliveries = [
+        Delivery(message, "M-Money", received_at, "sms-gate", None, "acc", "sms-gate", message_id)
+        for message, received_at, message_id in [
+            ("a", "2025-01-18T14:20:00Z", "m1"),
+            ("b", "2025-01-18T14:20:01Z", "m1"),
+            ("c", "2025-01-18T14:20:02Z", "m2"),
+            ("a", None, "m3"),
+        ]
+    ]
+    rows = ingest.execute(BATCH_SQL, (deliveries,)).fetchall()
 
     # b repeats m1 at another time: one of a and b is stored, the other is its duplicate;
     # the last repeats a's text but is new: its own id (and time) make it another SMS.

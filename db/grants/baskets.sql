@@ -5,9 +5,7 @@
 -- Ingest: only the storing functions (one SMS, or several in one transaction).
 grant execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text)
 to app_ingest;
-grant execute on function momo_sms_ingest_batch(
-    text[], text[], text[], text[], jsonb[], text[], text[], text[]
-) to app_ingest;
+grant execute on function momo_sms_ingest_batch(momo_sms_delivery[]) to app_ingest;
 
 -- DBAs read everything in the Baskets tables to investigate, and change
 -- nothing except through functions.
