@@ -30,6 +30,13 @@ if "TEST_DATABASE_URL" not in os.environ:
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
 
 TEST_DATABASE_URL = os.environ["TEST_DATABASE_URL"]
+
+# MOMO_REGEX_ENGINE=postgres (or perl) runs the tests on that SMS matcher: every
+# connection the tests open (libpq reads PGOPTIONS) sets momo.regex_engine.
+if os.environ.get("MOMO_REGEX_ENGINE"):
+    os.environ["PGOPTIONS"] = (
+        f"{os.environ.get('PGOPTIONS', '')} -c momo.regex_engine={os.environ['MOMO_REGEX_ENGINE']}"
+    )
 _url = urlparse(TEST_DATABASE_URL)
 
 postgresql_noproc = factories.postgresql_noproc(
