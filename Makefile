@@ -59,10 +59,19 @@ lint: deps
 	@$(BIN)/ruff format --check api tests bench
 	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
 
+# The parsing and allocation tests run twice: on the SMS matcher the server
+# offers (PL/Perl here) and again forced onto the PostgreSQL matcher, which
+# servers without plperl use (tests/test_without_plperl.py runs a whole server
+# without it).
+MATCHER_TESTS := tests/test_format_matcher.py tests/test_parse_sms.py tests/test_format_audit.py \
+                 tests/test_genuine_sms.py tests/test_allocate.py
+
 test: deps
 	@$(MAKE) -s lint
 	@url=$$($(MAKE) -s test-db | tail -n 1); \
-	TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest $(PYTEST_ARGS); \
+	echo "The parsing and allocation tests on the PostgreSQL matcher (MOMO_REGEX_ENGINE=postgres):"; \
+	TEST_DATABASE_URL="$$url" MOMO_REGEX_ENGINE=postgres $(BIN)/pytest -q $(MATCHER_TESTS)
 
 # db/schema.sql: a fresh temporary database on the test cluster, migrated and
 # dumped (scripts/schema.sh); tests/test_schema_file.py holds the file to it.
