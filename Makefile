@@ -10,9 +10,11 @@ BIN      := $(VENV)/bin
 PORT     ?=
 DEV_PGPORT  ?=
 TEST_PGPORT ?=
+LINT_PGPORT ?=
 BENCH_PGPORT ?=
 DEV_DB   := baskets
 TEST_DB  := baskets_test
+LINT_DB  := baskets_lint
 BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -54,10 +56,16 @@ test-db: deps
 	@url=$$(scripts/pg_local.sh test $(TEST_DB) 54321 "$(TEST_PGPORT)" | tail -n 1); \
 	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
 
+# plpgsql_check runs over every PL/pgSQL function of a freshly migrated
+# database on a small cluster of its own (whose cron.database_name it is, so
+# pg_cron's tables exist); promtool checks and unit-tests the alerting rules.
 lint: deps
+	@scripts/os_deps.sh postgresql-15-plpgsql-check prometheus
 	@$(BIN)/ruff check api tests bench
 	@$(BIN)/ruff format --check api tests bench
 	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
+	@url=$$(scripts/pg_local.sh lint $(LINT_DB) 54325 "$(LINT_PGPORT)" | tail -n 1); \
+	scripts/plpgsql_check.sh "$$url"
 
 # The parsing and allocation tests run twice: on the SMS matcher the server
 # offers (PL/Perl here) and again forced onto the PostgreSQL matcher, which

@@ -83,7 +83,7 @@ begin
     perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
     perform _momo_balance_holds_close();
 
-    select count(*) into v_released from momo_alloc_work;
+    select count(*)::integer into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;

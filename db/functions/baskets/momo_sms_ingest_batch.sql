@@ -23,8 +23,8 @@ declare
     v_has_ids boolean := false;
     v_ords integer[];
     v_ids bigint[];
-    v_repeat_ords integer[] := '{}';
-    v_repeat_ids bigint[] := '{}';
+    v_repeat_ords integer[] := '{}'::integer[];
+    v_repeat_ids bigint[] := '{}'::bigint[];
 begin
     if coalesce(cardinality(p_msisdns), 0) <> v_count
         or coalesce(cardinality(p_received_ats), 0) <> v_count
