@@ -66,6 +66,8 @@ lint: deps
 	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
 	@url=$$(scripts/pg_local.sh lint $(LINT_DB) 54325 "$(LINT_PGPORT)" | tail -n 1); \
 	scripts/plpgsql_check.sh "$$url"
+	@promtool check rules deploy/prometheus/alerts.yml >/dev/null
+	@cd deploy/prometheus && promtool test rules alerts.test.yml >/dev/null
 
 # The parsing and allocation tests run twice: on the SMS matcher the server
 # offers (PL/Perl here) and again forced onto the PostgreSQL matcher, which
