@@ -121,27 +121,59 @@ def test_a_mixed_backlog_allocates_to_the_same_ledger_as_with_plperl(bare, admin
     assert rows(bare, cases) == rows(admin, cases)
 
 
+def migrate(url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ROOT / "scripts" / "migrate.sh"), url],
+        env={**SCRIPT_ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PERL_PRESENT = """
+    select (select count(*) from pg_extension where extname ~ 'perl'),
+        (select count(*) from pg_proc as p inner join pg_language as l on l.oid = p.prolang
+         where l.lanname ~ 'perl'),
+        _regex_engine()
+"""
+
+# \m is a word start for PostgreSQL and a plain m for Perl: the two read it apart.
+PERL_READS_APART = (
+    "insert into momo_sms_formats (name, provider, kind, direction, keyword, pattern, sample, "
+    "description) values ('word_start', 'x', 'p2p_received', 'in', 'received', "
+    "'\\mreceived (?<amount>[0-9]+)', 'received 5', 'PostgreSQL-only syntax')"
+)
+
+
 def test_migrating_with_momo_regex_engine_postgres_installs_no_perl(db_url):
-    """Where the server offers plperl, MOMO_REGEX_ENGINE=postgres still migrates without it."""
+    """Where the server offers plperl, MOMO_REGEX_ENGINE=postgres still migrates without
+    it; installing plperl later refuses a stored format that Perl would read apart."""
     server_url, name = db_url.rsplit("/", 1)[0], "baskets_forced_postgres_matcher"
+    url = f"{server_url}/{name}"
     with psycopg.connect(server_url + "/postgres", autocommit=True) as server:
         server.execute(f"drop database if exists {name} with (force)")
         server.execute(f"create database {name}")
         try:
-            done = subprocess.run(
-                [str(ROOT / "scripts" / "migrate.sh"), f"{server_url}/{name}"],
-                env={**SCRIPT_ENV, "MOMO_REGEX_ENGINE": "postgres"},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            done = migrate(url, MOMO_REGEX_ENGINE="postgres")
             assert done.returncode == 0, done.stderr
-            with psycopg.connect(f"{server_url}/{name}", options=AUTO) as conn:
-                perl = conn.execute(
-                    "select (select count(*) from pg_extension where extname ~ 'perl'), "
-                    "(select count(*) from pg_proc as p inner join pg_language as l "
-                    "on l.oid = p.prolang where l.lanname ~ 'perl'), _regex_engine()"
-                ).fetchone()
-            assert perl == (0, 0, "postgres")
+            with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
+                assert conn.execute(PERL_PRESENT).fetchone() == (0, 0, "postgres")
+                # one engine: nothing to disagree with
+                conn.execute(PERL_READS_APART)
+                conn.execute("create extension plperl")
+            done = migrate(url)
+            assert done.returncode != 0
+            assert "reads its sample differently in Perl than in PostgreSQL" in done.stderr
+            assert "word_start" in done.stderr
+            with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
+                assert conn.execute(PERL_PRESENT).fetchone() == (1, 0, "postgres")
+                conn.execute("delete from momo_sms_formats where name = 'word_start'")
+            done = migrate(url)
+            assert done.returncode == 0, done.stderr
+            with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
+                assert conn.execute(PERL_PRESENT).fetchone() == (1, 1, "perl")
+                with pytest.raises(psycopg.errors.CheckViolation):
+                    conn.execute(PERL_READS_APART)
         finally:
             server.execute(f"drop database if exists {name} with (force)")
