@@ -10,10 +10,10 @@ with the time budget lifted so one call drains all. BENCH_SESSIONS=1 runs the
 drain alone. Prints rows/s; checks the outcomes against what the backlog must
 produce.
 
-BENCH_MATCHERS chooses the SMS matcher (momo.regex_engine, see
-db/functions/baskets/_regex_engine.sql): "auto" (the default: PL/Perl where the
-server has it), "perl", "postgres", or a list, e.g. "perl,postgres", to run each
-size on each matcher, one line after the other.
+Each size runs on both SMS matchers, one line after the other: PL/Perl (where
+the server has it) and PostgreSQL's engine (momo.regex_engine, see
+db/functions/baskets/_regex_engine.sql). BENCH_MATCHERS chooses: "perl",
+"postgres", "auto" (what the server offers) or a list, e.g. "perl,postgres".
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").s
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "2"))
 PARSE_CHUNK = 5_000
 ENTRY_POINTS = ["call momo_allocator_drain()", "call momo_allocator_assist()"]
-MATCHERS = os.environ.get("BENCH_MATCHERS", "auto").split(",")
+MATCHERS = os.environ.get("BENCH_MATCHERS", "")
 
 
 def reset(conn: psycopg.Connection) -> None:
@@ -143,9 +143,15 @@ def main() -> None:
             f"({' + '.join(ENTRY_POINTS[:SESSIONS])})",
             flush=True,
         )
+        perl = conn.execute(
+            "select to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') "
+            "is not null"
+        ).fetchone()[0]
+        both = ["perl", "postgres"] if perl else ["postgres"]
+        matchers = MATCHERS.split(",") if MATCHERS else both
         try:
             for n in SIZES:
-                for matcher in MATCHERS:
+                for matcher in matchers:
                     run(conn, n, matcher)
         finally:
             conn.execute(
