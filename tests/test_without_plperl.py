@@ -37,14 +37,19 @@ LEDGER = """
 """
 
 
-def script(*args: str) -> str:
-    done = subprocess.run(
-        [str(ROOT / "scripts" / args[0]), *args[1:]],
-        env=SCRIPT_ENV,
+def run_script(name: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run scripts/<name> with the caller's environment less any matcher setting, plus env."""
+    return subprocess.run(
+        [str(ROOT / "scripts" / name), *args],
+        env={**SCRIPT_ENV, **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def script(name: str, *args: str) -> str:
+    done = run_script(name, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -121,16 +126,6 @@ def test_a_mixed_backlog_allocates_to_the_same_ledger_as_with_plperl(bare, admin
     assert rows(bare, cases) == rows(admin, cases)
 
 
-def migrate(url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ROOT / "scripts" / "migrate.sh"), url],
-        env={**SCRIPT_ENV, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 PERL_PRESENT = """
     select (select count(*) from pg_extension where extname ~ 'perl'),
         (select count(*) from pg_proc as p inner join pg_language as l on l.oid = p.prolang
@@ -155,21 +150,21 @@ def test_migrating_with_momo_regex_engine_postgres_installs_no_perl(db_url):
         server.execute(f"drop database if exists {name} with (force)")
         server.execute(f"create database {name}")
         try:
-            done = migrate(url, MOMO_REGEX_ENGINE="postgres")
+            done = run_script("migrate.sh", url, MOMO_REGEX_ENGINE="postgres")
             assert done.returncode == 0, done.stderr
             with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
                 assert conn.execute(PERL_PRESENT).fetchone() == (0, 0, "postgres")
                 # one engine: nothing to disagree with
                 conn.execute(PERL_READS_APART)
                 conn.execute("create extension plperl")
-            done = migrate(url)
+            done = run_script("migrate.sh", url)
             assert done.returncode != 0
             assert "reads its sample differently in Perl than in PostgreSQL" in done.stderr
             assert "word_start" in done.stderr
             with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
                 assert conn.execute(PERL_PRESENT).fetchone() == (1, 0, "postgres")
                 conn.execute("delete from momo_sms_formats where name = 'word_start'")
-            done = migrate(url)
+            done = run_script("migrate.sh", url)
             assert done.returncode == 0, done.stderr
             with psycopg.connect(url, autocommit=True, options=AUTO) as conn:
                 assert conn.execute(PERL_PRESENT).fetchone() == (1, 1, "perl")
