@@ -10,9 +10,11 @@ BIN      := $(VENV)/bin
 PORT     ?=
 DEV_PGPORT  ?=
 TEST_PGPORT ?=
+LINT_PGPORT ?=
 BENCH_PGPORT ?=
 DEV_DB   := baskets
 TEST_DB  := baskets_test
+LINT_DB  := baskets_lint
 BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
 # pytest processes for make test / test-fast (pytest-xdist), each on its own
@@ -62,10 +64,25 @@ test-db: deps
 	@url=$$(scripts/pg_local.sh test $(TEST_DB) 54321 "$(TEST_PGPORT)" | tail -n 1); \
 	scripts/migrate.sh "$$url" >/dev/null; echo "$$url"
 
+# plpgsql_check runs over every PL/pgSQL function of a freshly migrated
+# database on a small cluster of its own (whose cron.database_name it is, so
+# pg_cron's tables exist); promtool checks and unit-tests the alerting rules.
 lint: deps
+	@scripts/os_deps.sh postgresql-15-plpgsql-check prometheus
 	@$(BIN)/ruff check api tests bench
 	@$(BIN)/ruff format --check api tests bench
 	@$(BIN)/sqlfluff lint db --processes 2 --disable-progress-bar
+	@url=$$(scripts/pg_local.sh lint $(LINT_DB) 54325 "$(LINT_PGPORT)" | tail -n 1); \
+	scripts/plpgsql_check.sh "$$url"
+	@promtool check rules deploy/prometheus/alerts.yml >/dev/null
+	@cd deploy/prometheus && promtool test rules alerts.test.yml >/dev/null
+
+# The parsing and allocation tests run twice: on the SMS matcher the server
+# offers (PL/Perl here) and again forced onto the PostgreSQL matcher, which
+# servers without plperl use (tests/test_without_plperl.py runs a whole server
+# without it).
+MATCHER_TESTS := tests/test_format_matcher.py tests/test_parse_sms.py tests/test_format_audit.py \
+                 tests/test_genuine_sms.py tests/test_allocate.py
 
 # One migrated test cluster per pytest worker; their URLs, space separated, last.
 test-dbs: deps
@@ -75,7 +92,9 @@ test-dbs: deps
 test: deps
 	@$(MAKE) -s lint
 	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
-	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST_ALL) $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST_ALL) $(PYTEST_ARGS); \
+	echo "The parsing and allocation tests on the PostgreSQL matcher (MOMO_REGEX_ENGINE=postgres):"; \
+	TEST_DATABASE_URL="$$urls" MOMO_REGEX_ENGINE=postgres $(BIN)/pytest -q $(XDIST_FAST) $(MATCHER_TESTS)
 
 # The inner loop: every test but those marked slow (pyproject.toml), no lint.
 test-fast: deps

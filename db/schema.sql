@@ -222,7 +222,7 @@ begin
             using errcode = 'MM400';
     end;
     new.updated_at := now();
-    new.updated_by := session_user;
+    new.updated_by := session_user::text;
     return new;
 end;
 $$;
@@ -2551,7 +2551,7 @@ begin
     perform _momo_alloc_close_inbox();
     perform _momo_alloc_holds_close();
 
-    select count(*) into v_released from momo_alloc_work;
+    select count(*)::integer into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;
@@ -2683,7 +2683,7 @@ CREATE FUNCTION public._momo_parse_batch(p_texts text[], p_received_at timestamp
     ),
 
     -- The first format (by priority) whose keyword occurs and pattern matches:
-    -- one pass of the Perl matcher over the whole batch (see V0021).
+    -- one pass of the matcher over the whole batch (_regex_first_match: Perl or PostgreSQL).
     matched as (
         select
             h.ord,
@@ -3273,7 +3273,7 @@ CREATE FUNCTION public._monitoring_history_trim() RETURNS jsonb
     AS $$
 declare
     v_samples bigint;
-    v_runs bigint := 0;
+    v_runs bigint := 0::bigint;
 begin
     delete from monitoring.queue_samples
     where sampled_at < now() - public._setting('MONITORING_QUEUE_SAMPLE_RETENTION')::interval;
@@ -3376,10 +3376,99 @@ COMMENT ON FUNCTION public._queue_sample() IS 'Records the current queue sizes i
 
 
 --
+-- Name: _regex_captures(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._regex_captures(p_text text, p_pattern text) RETURNS text[]
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    AS $$
+begin
+    if to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') is not null then
+        return (
+            select m.groups
+            from public._regex_first_match_perl(array[p_text], array[''], array[p_pattern]) as m
+        );
+    end if;
+    return (
+        select m.groups
+        from public._regex_first_match_postgres(array[p_text], array[''], array[p_pattern]) as m
+    );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _regex_captures(p_text text, p_pattern text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._regex_captures(p_text text, p_pattern text) IS 'The capturing groups of p_pattern in p_text by the Perl matcher where PL/Perl is installed (else the PostgreSQL one), null if no match: what momo_sms_formats_engines_agree compares with regexp_match.';
+
+
+--
+-- Name: _regex_engine(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._regex_engine() RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+declare
+    v_wanted text := coalesce(nullif(current_setting('momo.regex_engine', true), ''), 'auto');
+    v_perl boolean := to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') is not null;
+begin
+    if v_wanted not in ('auto', 'perl', 'postgres') then
+        raise exception 'momo.regex_engine is %, not auto, perl or postgres', v_wanted
+        using errcode = 'MM400', hint = 'reset momo.regex_engine, or set it to one of those';
+    end if;
+    if v_wanted = 'perl' and not v_perl then
+        raise exception 'momo.regex_engine is perl, but PL/Perl is not installed in this database'
+        using errcode = 'MM409',
+        hint = 'create extension plperl and re-run scripts/migrate.sh, or set momo.regex_engine to auto';
+    end if;
+    return case when v_perl and v_wanted <> 'postgres' then 'perl' else 'postgres' end;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _regex_engine(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._regex_engine() IS 'The SMS matcher in use: perl where PL/Perl is installed, else postgres; the setting momo.regex_engine (auto, perl, postgres) forces one.';
+
+
+--
 -- Name: _regex_first_match(text[], text[], text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public._regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]) RETURNS TABLE(ord integer, pattern_no integer, groups text[])
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+    AS $$
+begin
+    if _regex_engine() = 'perl' then
+        return query
+        select m.ord, m.pattern_no, m.groups
+        from public._regex_first_match_perl(p_texts, p_keywords, p_patterns) as m;
+    else
+        return query
+        select m.ord, m.pattern_no, m.groups
+        from public._regex_first_match_postgres(p_texts, p_keywords, p_patterns) as m;
+    end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]) IS 'For each text (ord = its position): the first pattern, in array order, whose keyword occurs in the text and which matches it (pattern_no = its position), with its capturing groups (null for a group that took no part). Texts that match none are left out. By the matcher _regex_engine() picks (Perl where PL/Perl is installed, else PostgreSQL).';
+
+
+--
+-- Name: _regex_first_match_perl(text[], text[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]) RETURNS TABLE(ord integer, pattern_no integer, groups text[])
     LANGUAGE plperl IMMUTABLE STRICT PARALLEL SAFE
     AS $_X$
     my ($texts, $keywords, $patterns) = @_;
@@ -3414,26 +3503,49 @@ $_X$;
 
 
 --
--- Name: FUNCTION _regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION _regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]) IS 'For each text (ord = its position): the first pattern, in array order, whose keyword occurs in the text and which matches it (pattern_no = its position), with its capturing groups (null for a group that took no part). Texts that match none are left out. Perl regular expressions.';
-
-
---
--- Name: _regex_captures(text, text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._regex_captures(p_text text, p_pattern text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT _regex_first_match.groups FROM public._regex_first_match(ARRAY[_regex_captures.p_text], ARRAY[''::text], ARRAY[_regex_captures.p_pattern]) _regex_first_match(ord, pattern_no, groups));
+COMMENT ON FUNCTION public._regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]) IS 'For each text (ord = its position): the first pattern, in array order, whose keyword occurs in the text and which matches it (pattern_no = its position), with its capturing groups (null for a group that took no part). Texts that match none are left out. Perl regular expressions; called through _regex_first_match.';
 
 
 --
--- Name: FUNCTION _regex_captures(p_text text, p_pattern text); Type: COMMENT; Schema: public; Owner: -
+-- Name: _regex_first_match_postgres(text[], text[], text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._regex_captures(p_text text, p_pattern text) IS 'The capturing groups of p_pattern in p_text by the parser''s engine (Perl), null if no match.';
+CREATE FUNCTION public._regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]) RETURNS TABLE(ord integer, pattern_no integer, groups text[])
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+declare
+    v_text text;
+    v_ord integer := 0;
+    v_groups text[];
+begin
+    foreach v_text in array p_texts loop
+        v_ord := v_ord + 1;
+        continue when v_text is null;
+        -- The first pattern, in order, whose keyword occurs and which matches.
+        for v_i in 1 .. coalesce(cardinality(p_patterns), 0) loop
+            continue when strpos(v_text, coalesce(p_keywords[v_i], '')) = 0;
+            v_groups := regexp_match(v_text, p_patterns[v_i]);
+            if v_groups is not null then
+                ord := v_ord;
+                pattern_no := v_i;
+                groups := v_groups;
+                return next;
+                exit;
+            end if;
+        end loop;
+    end loop;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]) IS 'For each text (ord = its position): the first pattern, in array order, whose keyword occurs in the text and which matches it (pattern_no = its position), with its capturing groups (null for a group that took no part). Texts that match none are left out. PostgreSQL regular expressions; called through _regex_first_match.';
 
 
 --
@@ -3673,7 +3785,7 @@ declare
     v_released integer := 0;
     v_consumed integer := 0;
     v_expired integer := 0;
-    v_errors jsonb := '[]';
+    v_errors jsonb := '[]'::jsonb;
     v_run_id bigint;
     v_summary jsonb;
 begin
@@ -4478,8 +4590,8 @@ declare
     v_count integer := coalesce(cardinality(p_deliveries), 0);
     v_ords integer[];
     v_ids bigint[];
-    v_repeat_ords integer[] := '{}';
-    v_repeat_ids bigint[] := '{}';
+    v_repeat_ords integer[] := '{}'::integer[];
+    v_repeat_ids bigint[] := '{}'::bigint[];
 begin
     perform _momo_sms_ingest_validate(p_deliveries);
 
@@ -7949,6 +8061,22 @@ REVOKE ALL ON FUNCTION public._queue_sample() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _regex_captures(p_text text, p_pattern text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._regex_captures(p_text text, p_pattern text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public._regex_captures(p_text text, p_pattern text) TO app_dba;
+
+
+--
+-- Name: FUNCTION _regex_engine(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._regex_engine() FROM PUBLIC;
+GRANT ALL ON FUNCTION public._regex_engine() TO app_dba;
+
+
+--
 -- Name: FUNCTION _regex_first_match(p_texts text[], p_keywords text[], p_patterns text[]); Type: ACL; Schema: public; Owner: -
 --
 
@@ -7957,11 +8085,19 @@ GRANT ALL ON FUNCTION public._regex_first_match(p_texts text[], p_keywords text[
 
 
 --
--- Name: FUNCTION _regex_captures(p_text text, p_pattern text); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION _regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public._regex_captures(p_text text, p_pattern text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public._regex_captures(p_text text, p_pattern text) TO app_dba;
+REVOKE ALL ON FUNCTION public._regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public._regex_first_match_perl(p_texts text[], p_keywords text[], p_patterns text[]) TO app_dba;
+
+
+--
+-- Name: FUNCTION _regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public._regex_first_match_postgres(p_texts text[], p_keywords text[], p_patterns text[]) TO app_dba;
 
 
 --

@@ -28,6 +28,12 @@ from tests.support.database import reset_database  # noqa: E402
 if not os.environ.get("TEST_DATABASE_URL", "").strip():
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
 
+# MOMO_REGEX_ENGINE=postgres (or perl) runs the tests on that SMS matcher: every
+# connection the tests open (libpq reads PGOPTIONS) sets momo.regex_engine.
+if os.environ.get("MOMO_REGEX_ENGINE"):
+    os.environ["PGOPTIONS"] = (
+        f"{os.environ.get('PGOPTIONS', '')} -c momo.regex_engine={os.environ['MOMO_REGEX_ENGINE']}"
+    )
 
 def worker_database_url(config: pytest.Config) -> str:
     """This process's database: the only URL, or under pytest-xdist (-n) worker gwN's."""

@@ -29,5 +29,14 @@ grant update (enabled, priority, description) on momo_sms_formats to app_dba;
 -- the generated columns and check constraints of momo_sms_formats call these on insert/update
 grant execute on function
 _regex_group_names(text), _regex_strip_group_names(text), _regex_captures(text, text),
-_regex_first_match(text[], text[], text[])
+_regex_first_match(text[], text[], text[]), _regex_first_match_postgres(text[], text[], text[]),
+_regex_engine()
 to app_dba;
+-- the Perl matcher exists only where plperl is installed (_regex_first_match_perl.sql)
+do $grant$
+begin
+    if to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') is not null then
+        grant execute on function _regex_first_match_perl(text[], text[], text[]) to app_dba;
+    end if;
+end
+$grant$;

@@ -84,7 +84,7 @@ begin
     perform _momo_alloc_close_inbox();
     perform _momo_alloc_holds_close();
 
-    select count(*) into v_released from momo_alloc_work;
+    select count(*)::integer into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;

@@ -8,8 +8,8 @@ declare
     v_count integer := coalesce(cardinality(p_deliveries), 0);
     v_ords integer[];
     v_ids bigint[];
-    v_repeat_ords integer[] := '{}';
-    v_repeat_ids bigint[] := '{}';
+    v_repeat_ords integer[] := '{}'::integer[];
+    v_repeat_ids bigint[] := '{}'::bigint[];
 begin
     perform _momo_sms_ingest_validate(p_deliveries);
 
