@@ -18,3 +18,6 @@ grant execute on function _monitoring_cron_jobs() to app_analyst, app_dba;
 
 -- DBAs read the allocator's pause switch and fault history (written only by the functions).
 grant select on momo_allocator_control, momo_allocator_faults to app_dba;
+
+-- One phone, one account: a DBA carries an old account name over to the phone's number.
+grant execute on function account_relabel(text, text, text) to app_dba;
