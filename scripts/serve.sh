@@ -22,24 +22,28 @@ if [[ -z "${MOMO_MONITORING_TOKEN:-}" && "$where" == local ]]; then
     fi
     MOMO_MONITORING_TOKEN=$(cat "$token_file")
     export MOMO_MONITORING_TOKEN
-    token_note="  (this checkout's token, .pgdata/monitoring_token)"
+    token_note="this checkout's token, kept in .pgdata/monitoring_token"
 fi
 if [[ -n "${MOMO_MONITORING_TOKEN:-}" && -n "$token_note" ]]; then
-    monitoring="curl -H 'Authorization: Bearer $MOMO_MONITORING_TOKEN' $base/monitoring/overview$token_note"
+    monitoring="curl -H 'Authorization: Bearer $MOMO_MONITORING_TOKEN' $base/monitoring/overview"
 elif [[ -n "${MOMO_MONITORING_TOKEN:-}" ]]; then
-    monitoring="curl -H \"Authorization: Bearer \$MOMO_MONITORING_TOKEN\" $base/monitoring/overview  (with MOMO_MONITORING_TOKEN set in that shell too)"
+    monitoring="curl -H \"Authorization: Bearer \$MOMO_MONITORING_TOKEN\" $base/monitoring/overview"
+    token_note="with MOMO_MONITORING_TOKEN exported in that shell too"
 else
-    monitoring="disabled: set MOMO_MONITORING_TOKEN=<a random string> before 'make run' to enable /monitoring"
+    monitoring="set MOMO_MONITORING_TOKEN=<a random string> for 'make run' to enable /monitoring"
+    token_note="monitoring is disabled"
 fi
 
 cat <<TEXT
 Serving $base against $url (Ctrl-C or 'make stop' stops it; 'make stop' also stops PostgreSQL)
 Next, in another terminal in this folder:
-  see a payment allocated:  make demo    (a demo group and member, two sample SMS, about a minute)
+  see a payment allocated:  make demo
+      (a demo group and member, two payments posted to this server, allocated by pg_cron within a minute)
   post a sample SMS ($signed):  scripts/post_sms.sh $base
   see it in the inbox:  psql $url -c 'select id, outcome, last_error from momo_sms_inbox order by id desc limit 5'
-      (pg_cron allocates every minute; the sample's payer is no member, so it ends 'unmatched | profile_not_found')
+      (pg_cron allocates every minute; the sample's payer is no member, so it ends unmatched, profile_not_found)
   monitoring:  $monitoring
+      ($token_note)
 TEXT
 DATABASE_URL="$url" exec .venv/bin/gunicorn --config api/gunicorn_conf.py \
     --pid .pgdata/server.pid --bind "127.0.0.1:$port" --workers "$workers" 'api:create_app()'
