@@ -139,11 +139,23 @@ def test_android_income_replayed_static_header_request_is_a_duplicate(app, admin
 # --- SMSSync -----------------------------------------------------------------------------------
 
 
-def test_smssync_test_sync_url_request_succeeds_and_stores_nothing(app, admin):
+def smssync_test_json() -> bytes:
+    """The same test request in SMSSync's JSON format (DataFormatUtil.makeJSONString: one
+    flat object of the fields)."""
+    fields = {"secret": SMSSYNC_SECRET, "from": "+000000000000"}
+    return json.dumps({**fields, "message": "Test Message From SMSSync Integration"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(smssync_test_form, FORM), (smssync_test_json, "application/json; charset=utf-8")],
+    ids=["url-encoded", "json"],
+)
+def test_smssync_test_sync_url_request_succeeds_and_stores_nothing(app, admin, body, content_type):
     """ushahidi/SMSSync AppHttpClient.initTestRequest: the "test sync URL" posts secret,
     from=+000000000000 and "Test Message From SMSSync Integration"; the app counts any 200
     with a payload as working."""
-    response = post(app, "smssync", smssync_test_form(), content_type=FORM)
+    response = post(app, "smssync", body(), content_type=content_type)
 
     assert response.status_code == 200
     assert smssync_shape(response) == {"success": True, "error": None}
