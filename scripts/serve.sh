@@ -10,6 +10,7 @@ set -euo pipefail
 url=$1 port=$2 workers=$3 where=${4:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+mkdir -p .pgdata   # the server's pid file (make stop) lives there
 base="http://127.0.0.1:$port"
 signed="unsigned: MOMO_SMS_HMAC_SECRET is not set"
 [[ -n "${MOMO_SMS_HMAC_SECRET:-}" ]] && signed="signed with MOMO_SMS_HMAC_SECRET"
