@@ -339,3 +339,18 @@ def test_account_relabel_refuses_bad_input_and_changes_nothing(app, admin, args,
         "select count(*) from audit_log where action = 'account_relabel'"
     ).fetchone() == (0,)
     dba.close()
+
+
+@pytest.mark.parametrize("role", ["app_ingest", "app_allocator", "app_analyst", "app_web"])
+def test_only_a_dba_may_relabel_an_account(app, admin, connect_as, role):
+    """Re-labelling moves a phone's history (and can release its held credits): a gateway
+    or any other surface of the app cannot do it, only a DBA (db/grants/operations.sql)."""
+    post(app, "smssync", smssync_form(sent_to=""), content_type=FORM)
+    conn = connect_as(role)
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("select account_relabel('smssync:1', '0788000111', 'forged')")
+
+    assert admin.execute("select receiving_account from momo_sms_inbox").fetchall() == [
+        ("smssync:1",)
+    ]
