@@ -92,6 +92,9 @@ class Gateway:
     error: Callable[[ApiError], str | None]  # the gateway's error body; None: the JSON shape
     ignored: str = '{"ok":true,"ignored":true}'
     methods: tuple[str, ...] = ("POST",)  # what the app may send (SMSSync: POST or PUT)
+    # The route answers other methods itself (405 in the gateway's own error shape)
+    # instead of leaving them to Flask's JSON 405.
+    refuses_other_methods: bool = False
 
 
 def unauthorized(message: str) -> ApiError:
@@ -404,6 +407,7 @@ GATEWAYS: dict[str, Gateway] = {
             _smssync_error,
             ignored='{"payload":{"success":true,"error":null}}',
             methods=("POST", "PUT"),
+            refuses_other_methods=True,
         ),
         Gateway("android-income", map_android_income, _spec_ok, _no_body),
     )

@@ -212,14 +212,14 @@ def _database_failure(exc: psycopg.Error) -> ApiError:
     return ApiError(500, "internal_error", "internal error")
 
 
-# SMSSync answers every error in its own shape, so its route takes every method and
+# A gateway that answers every error in its own shape (SMSSync) takes every method and
 # refuses the ones it does not serve itself (405); the others leave that to Flask.
 _EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 for _gateway in GATEWAYS.values():
     bp.add_url_rule(
         f"/functions/v1/momo-sms-hook/{_gateway.name}",
         view_func=_gateway_hook(_gateway),
-        methods=_EVERY_METHOD if _gateway.name == "smssync" else list(_gateway.methods),
+        methods=_EVERY_METHOD if _gateway.refuses_other_methods else list(_gateway.methods),
     )
 
 
