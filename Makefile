@@ -25,15 +25,16 @@ TEST_WORKERS ?= 2
 XDIST_ALL := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 XDIST_FAST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
 
-.PHONY: help run db test test-fast test-dbs test-db bench-db lint deps os-deps venv stop clean schema \
+.PHONY: help run demo db test test-fast test-dbs test-db bench-db lint deps os-deps venv stop clean schema \
         bench-ingest bench-allocate bench-credits print-workers
 
 help:
 	@echo "make run    - set everything up and serve the API on 127.0.0.1 (port 8000 unless taken)"
 	@echo "make test   - set everything up and run lint and the whole test suite"
 	@echo "make test-fast - the suite without the slow tests (the inner loop; PYTEST_ARGS='-k ...')"
+	@echo "make demo   - with make run serving: a demo group and member, a payment allocated"
 	@echo "make db     - start the local cluster, migrate, print the database URL"
-	@echo "make stop   - stop the local PostgreSQL clusters"
+	@echo "make stop   - stop the make run server and the local PostgreSQL clusters"
 	@echo "make schema - regenerate db/schema.sql from a freshly migrated database"
 	@echo "make bench-ingest | bench-allocate | bench-credits"
 
@@ -56,9 +57,16 @@ db: deps
 	echo "$$url"
 
 run: deps
-	@url=$$($(MAKE) -s db | tail -n 1); \
+	@where=$$([[ -n "$${DATABASE_URL:-}" ]] || echo local); \
+	url=$$($(MAKE) -s db | tail -n 1); \
 	port=$$(scripts/port.sh http 8000 PORT "$(PORT)"); \
-	exec scripts/serve.sh "$$url" "$$port" $(WORKERS)
+	exec scripts/serve.sh "$$url" "$$port" $(WORKERS) $$where
+
+# The running server (make run, in another terminal) allocates a demo payment.
+demo:
+	@if [[ -n "$${DATABASE_URL:-}" ]]; then url="$$DATABASE_URL"; \
+	else url=$$(scripts/pg_local.sh dev $(DEV_DB) 54320 "$(DEV_PGPORT)" | tail -n 1); fi; \
+	scripts/demo.sh "$$url" "http://127.0.0.1:$$(cat .pgdata/ports/http 2>/dev/null || echo 8000)"
 
 test-db: deps
 	@url=$$(scripts/pg_local.sh test $(TEST_DB) 54321 "$(TEST_PGPORT)" | tail -n 1); \

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import threading
 import time
@@ -274,6 +275,10 @@ class GroupCommitter:
             self._batch_started = None  # once per batch
 
     def _cursor_for_batch(self) -> psycopg.Cursor:
+        if self._conn is not None and _ended_while_idle(self._conn):
+            self._conn.close()  # e.g. PostgreSQL restarted: its goodbye is waiting to be read
+            self._conn = None
+            log_event("momo_sms_hook.reconnect", reason="connection ended while idle")
         if self._conn is None or self._conn.closed or self._cursor is None:
             self._conn = self._connect()
             register_delivery(self._conn)
@@ -317,6 +322,23 @@ class GroupCommitter:
             self._cursor = None
         for slot in slots:
             slot.error = exc
+
+
+def _ended_while_idle(conn: psycopg.Connection) -> bool:
+    """True when an idle connection has something to read: the server has ended it.
+
+    Between batches the server sends nothing unless it terminates the session (a
+    restart or shutdown sends its FATAL notice and closes the socket). A poll with
+    no timeout finds that without a round trip, so the first delivery after a
+    restart is stored on a new connection instead of failing on the old one.
+    """
+    if conn.closed or conn.broken:
+        return True
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
 
 
 def _shut_socket(conn: psycopg.Connection) -> None:

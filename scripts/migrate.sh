@@ -33,10 +33,10 @@ fi
 
 pending=$("$pgmigrate" -c "$url" -t latest -o info 2>/dev/null | grep -c '"installed_on": null' || true)
 if [[ "$pending" -gt 0 ]]; then
-    echo "Applying $pending migration(s) and the functions, views and grants"
-    "$pgmigrate" -c "$url" -t latest --disable_schema_check --check_serial_versions migrate
+    echo "Applying $pending migration(s) and the functions, views and grants" >&2
+    "$pgmigrate" -c "$url" -t latest --disable_schema_check --check_serial_versions migrate >&2
 else
-    echo "No pending migration; re-applying functions, views and grants"
+    echo "No pending migration; re-applying functions, views and grants" >&2
     # The afterAll list expanded as pgmigrate expands it (a folder: its files in name order).
     list=$("$python" -c '
 import pgmigrate, yaml

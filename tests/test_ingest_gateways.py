@@ -93,7 +93,7 @@ def test_sms_gate_documented_request_is_stored_once_with_its_account(app, admin)
         SMS_TEXT,
         "M-Money",
         at("2025-01-18T14:20:04+00:00"),
-        "sms-gate:ffffffffceb0b1db0000018e937c815b/sim1",
+        "+250788000111",  # payload.recipient: the phone's own number is the account
         "sms-gate",
         "abc123",
         "sms-gate",
@@ -124,7 +124,8 @@ def test_sms_gate_older_versions_name_the_sender_phone_number(app, admin):
     assert post(app, "sms-gate", body, sms_gate_headers(body)).status_code == 200
     row = stored_row(admin)
     assert row[1] == "M-Money"
-    assert row[3] == "sms-gate:ffffffffceb0b1db0000018e937c815b"  # no SIM number: the device
+    # no recipient and no SIM number: the device's one SIM
+    assert row[3] == "sms-gate:ffffffffceb0b1db0000018e937c815b/sim1"
 
 
 def test_sms_gate_other_events_are_acknowledged_and_ignored(app, admin):

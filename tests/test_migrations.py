@@ -33,7 +33,7 @@ def migrate(url: str) -> str:
         [str(MIGRATE), url], capture_output=True, text=True, timeout=600, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return result.stdout + result.stderr  # progress lines go to stderr
 
 
 def schema_versions(url: str) -> list[tuple]:
