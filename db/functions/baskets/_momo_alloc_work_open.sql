@@ -8,7 +8,7 @@ begin
     if to_regclass('pg_temp.momo_alloc_work') is not null and not exists (
         select
         from pg_attribute
-        where attrelid = to_regclass('pg_temp.momo_alloc_work') and attname = 'conflicts_with'
+        where attrelid = to_regclass('pg_temp.momo_alloc_work') and attname = 'candidates'
     ) then
         drop table pg_temp.momo_alloc_work;
     end if;
@@ -35,6 +35,8 @@ begin
             group_currency text,
             matched_by text,
             suggested_member_id uuid,
+            -- a masked payer's possible members (momo_unmatched.candidates)
+            candidates jsonb,
             ledger_id bigint,
             -- a credit held by an earlier run, released in this one
             released_hold boolean not null default false
