@@ -137,7 +137,7 @@ def test_member_of_two_groups_masked_is_credited_to_the_group_of_the_phone(admin
 
 
 def test_member_of_a_paying_bs_phone_is_never_credited_to_a(admin, groups):
-    a, b = groups
+    a, _b = groups
     add_member(admin, a, "+250781234567", name="HABIMANA Eric", code="A-1")
     receive(admin, PHONE_B, "Eric HABIMANA", "+250781234567", "1003", masked=False, note="A-1")
     assert allocate(admin)["unmatched"] == 1
@@ -239,7 +239,7 @@ def test_two_members_qualifying_is_a_case_naming_both(admin, groups):
 
 
 def test_a_member_of_another_group_with_the_name_and_digits_is_never_credited(admin, groups):
-    a, b = groups
+    a, _b = groups
     add_member(admin, a, "+250788111482", name="MUKAMANA Aline")
     receive(admin, PHONE_B, "Aline MUKAMANA", "+250788111482", "2006")
     assert allocate(admin)["unmatched"] == 1
@@ -305,6 +305,24 @@ def test_a_remembered_payer_is_allocated_by_itself_afterwards(admin, groups):
     assert scalar(admin, "select count(*) from remembered_payers_list") == 1
 
 
+def test_a_payer_remembered_from_a_full_number_is_known_when_masked_later(admin, groups):
+    a, _ = groups
+    mother = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3020", masked=False)
+    allocate(admin)
+    resolve(admin, case(admin)[0], mother)
+    assert admin.execute(
+        "select msisdn_e164, payer_name, msisdn_suffix from remembered_payers"
+    ).fetchall() == [("+250788555123", "bosco jean niyonzima", "123")]
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3021")
+    # another full number with the same name and last digits is another person
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788666123", "3022", masked=False)
+    summary = allocate(admin)
+    assert (summary["allocated"], summary["unmatched"]) == (1, 1)
+    assert credited(admin)[-1] == (mother, a, "remembered_payer")
+    assert scalar(admin, "select count(*) from contributions_ledger where txn_id = '3022'") == 0
+
+
 def test_a_remembered_payer_never_overrides_a_member_code_naming_someone_else(admin, groups):
     a, _ = groups
     mother = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
@@ -319,7 +337,7 @@ def test_a_remembered_payer_never_overrides_a_member_code_naming_someone_else(ad
 
 
 def test_a_remembered_payer_only_counts_for_its_group(admin, groups):
-    a, b = groups
+    a, _b = groups
     mother = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
     receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3005")
     allocate(admin)
@@ -363,7 +381,7 @@ def test_remembering_for_another_member_is_refused_and_changes_nothing(admin, gr
 
 
 def test_resolving_to_a_member_of_another_group_than_the_accounts_is_refused(admin, groups):
-    a, b = groups
+    _a, b = groups
     in_b = add_member(admin, b, "+250788111482", name="MUKAMANA Aline").member_id
     receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3011")
     allocate(admin)

@@ -22,7 +22,8 @@ create index collection_accounts_ikimina_id_idx on collection_accounts (ikimina_
 create table remembered_payers (
     id bigint generated always as identity primary key,
     ikimina_id uuid not null references ibimina (id),
-    -- the payer as SMS state it: a full number, or a normalised name and the visible digits
+    -- the payer as SMS state it: the normalised name and the visible digits (the last
+    -- three of a full number), and the full number when it was shown
     msisdn_e164 text check (msisdn_e164 ~ '^\+[1-9][0-9]{7,14}$'),
     payer_name text check (payer_name ~ '^[a-z0-9]+( [a-z0-9]+)+$'),
     msisdn_suffix text check (msisdn_suffix ~ '^[0-9]{1,6}$'),
@@ -30,9 +31,10 @@ create table remembered_payers (
     case_id bigint references momo_unmatched (id),
     remembered_at timestamptz not null default now(),
     remembered_by text not null default session_user,
+    -- a name goes with digits; a full number alone when the name is of one word
     constraint remembered_payers_stated check (
-        (msisdn_e164 is not null and payer_name is null and msisdn_suffix is null)
-        or (msisdn_e164 is null and payer_name is not null and msisdn_suffix is not null)
+        (payer_name is null) = (msisdn_suffix is null)
+        and (msisdn_e164 is not null or payer_name is not null)
     ),
     -- the member belongs to the group the payer is remembered for
     foreign key (member_id, ikimina_id) references ibimina_members (id, ikimina_id)
@@ -40,7 +42,8 @@ create table remembered_payers (
 
 comment on table remembered_payers is
 'Payers a treasurer recognised once (unmatched_resolve(..., p_remember_payer => true)): for a '
-'group, the payer as the SMS states it (full number, or normalised name and visible digits) and '
+'group, the payer as the SMS states it (normalised name and visible digits, and the full number '
+'when shown) and '
 'the member the payer pays for. Later SMS from that payer to one of the group''s collection '
 'accounts are allocated to that member (matched_by remembered_payer). Forgotten with '
 'remembered_payer_forget().';
@@ -49,7 +52,7 @@ create unique index remembered_payers_number_idx on remembered_payers (ikimina_i
 where msisdn_e164 is not null;
 create unique index remembered_payers_name_idx on remembered_payers (
     ikimina_id, payer_name, msisdn_suffix
-) where msisdn_e164 is null;
+) where payer_name is not null;
 create index remembered_payers_member_id_idx on remembered_payers (member_id);
 
 -- A case from a masked payer lists the members it could be.

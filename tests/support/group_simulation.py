@@ -240,9 +240,9 @@ def build(conn: psycopg.Connection, seed: int = 19, months: int = 6) -> Simulati
     names = _Names(rng)
     people: dict[str, Person] = {}
     groups = []
-    for name, account, size in (
-        ("Twizigame", "+250788100001", 24),
-        ("Abishyizehamwe", "+250788200002", 12),
+    for prefix, name, account, size in (
+        ("T", "Twizigame", "+250788100001", 24),
+        ("B", "Abishyizehamwe", "+250788200002", 12),
     ):
         row = conn.execute(
             "insert into ibimina (name) values (%s) returning id", (name,)
@@ -254,7 +254,6 @@ def build(conn: psycopg.Connection, seed: int = 19, months: int = 6) -> Simulati
             "select collection_account_add(%s, %s, 'the group''s collection phone')",
             (group.ikimina_id, account),
         )
-        prefix = name[0]
         for i in range(size):
             # Two of A's members share their last three digits.
             person = names.person("482" if prefix == "T" and i in (3, 17) else None)

@@ -72,9 +72,11 @@ as $$
                 r.ikimina_id = i.group_id
                 and (
                     r.msisdn_e164 = i.msisdn
+                    -- by name and digits, unless both state full numbers (then they differ)
                     or (
-                        i.msisdn is null and r.msisdn_e164 is null
-                        and r.msisdn_suffix = i.suffix and r.payer_name = _payer_name_key(i.name)
+                        (i.msisdn is null or r.msisdn_e164 is null)
+                        and r.payer_name = _payer_name_key(i.name)
+                        and r.msisdn_suffix = coalesce(i.suffix, right(i.msisdn, 3))
                     )
                 )
         inner join ibimina_members as m on r.member_id = m.id and m.status = 'active'

@@ -10,6 +10,7 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     v_name text := public._payer_name_key(p_parsed.sender_name);
+    v_suffix text;
     v_row public.remembered_payers;
 begin
     if p_ikimina_id is null then
@@ -18,25 +19,26 @@ begin
             using errcode = 'MM422', column = 'p_remember_payer',
             hint = 'Add the account first: collection_account_add(group, account, reason).';
     end if;
-    if p_parsed.msisdn_e164 is null and (v_name is null or p_parsed.msisdn_suffix is null) then
+    v_suffix := coalesce(p_parsed.msisdn_suffix, right(p_parsed.msisdn_e164, 3));
+    if p_parsed.msisdn_e164 is null and (v_name is null or v_suffix is null) then
         raise exception 'SMS % states no payer to remember (a full number, or a name of two words and visible digits)',
             p_case.inbox_id
             using errcode = 'MM422', column = 'p_remember_payer',
             hint = 'Resolve the case without p_remember_payer.';
     end if;
 
-    -- The payer as the SMS states it: its full number, else its name and visible digits.
+    -- The payer as the SMS states it: its name and visible digits (the last three of a
+    -- full number), and its full number when shown; remembered already under either?
     select * into v_row
     from public.remembered_payers as r
     where
         r.ikimina_id = p_ikimina_id
         and (
             r.msisdn_e164 = p_parsed.msisdn_e164
-            or (
-                p_parsed.msisdn_e164 is null and r.msisdn_e164 is null
-                and r.payer_name = v_name and r.msisdn_suffix = p_parsed.msisdn_suffix
-            )
-        );
+            or (r.payer_name = v_name and r.msisdn_suffix = v_suffix)
+        )
+    order by r.member_id = p_member.id, r.id
+    limit 1;
     if found and v_row.member_id = p_member.id then
         return v_row;
     elsif found then
@@ -50,9 +52,8 @@ begin
         ikimina_id, msisdn_e164, payer_name, msisdn_suffix, member_id, case_id
     )
     values (
-        p_ikimina_id, p_parsed.msisdn_e164,
-        case when p_parsed.msisdn_e164 is null then v_name end,
-        case when p_parsed.msisdn_e164 is null then p_parsed.msisdn_suffix end,
+        p_ikimina_id, p_parsed.msisdn_e164, v_name,
+        case when v_name is not null then v_suffix end,
         p_member.id, p_case.id
     )
     returning * into v_row;
@@ -65,7 +66,8 @@ $$;
 
 comment on function _remembered_payer_add(momo_unmatched, momo_parsed_txns, uuid, ibimina_members) is
 'unmatched_resolve(..., p_remember_payer => true): remembers for group p_ikimina_id the payer of '
-'the case''s SMS as it states it (full number, or normalised name and visible digits) as paying '
+'the case''s SMS as it states it (normalised name and visible digits, and the full number when '
+'shown) as paying '
 'for p_member. Returns the row (the existing one when already remembered for that member); MM409 '
 'when remembered for another member, MM422 when the SMS came to no collection account or states '
 'no payer.';
