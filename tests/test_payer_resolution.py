@@ -157,10 +157,10 @@ def test_an_account_of_no_group_resolves_by_number_as_before(admin):
     assert credited(admin) == [(member, group, "phone")]
     assert case(admin)[1] == "profile_not_found"
     assert scalar(admin, "select account from monitoring.accounts_without_group") == "+250788999999"
-    alert = admin.execute(
-        "select firing, note from monitoring.alerts where alert = 'account_without_group'"
-    ).fetchone()
-    assert alert == (True, "accounts: +250788999999")
+    alert = "select firing, note from monitoring.alerts where alert = 'account_without_group'"
+    assert admin.execute(alert).fetchone() == (False, None)  # no account is tied to a group yet
+    admin.execute("select collection_account_add(%s, %s, 'phone A')", (group, PHONE_A))
+    assert admin.execute(alert).fetchone() == (True, "accounts: +250788999999")
 
 
 # -- name and visible digits ------------------------------------------------------------

@@ -51,5 +51,6 @@ comment on view monitoring.payer_matching_daily is
 'kind credit: ledger credits of payments, how = matched_by of the allocator (phone, member_code, '
 'phone+member_code, remembered_payer, name_and_digits) or by_person (unmatched_resolve); kind case: '
 'momo_unmatched cases opened (open or resolved since), how = their reason, in the group of the '
-'collection account that received the SMS (ikimina_id null: an account of no group). payments, '
+'collection account that received the SMS (ikimina_id, ikimina_name null: an account of no '
+'group). payments, '
 'amount: how many and their sum.';
