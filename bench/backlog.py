@@ -66,9 +66,7 @@ def delivered(first: int, last: int) -> int:
     return sum(expected_outcomes(first, last).values())
 
 
-def create_members(
-    conn: psycopg.Connection, n_members: int, per_group: int = PER_GROUP
-) -> None:
+def create_members(conn: psycopg.Connection, n_members: int, per_group: int = PER_GROUP) -> None:
     """n_members active members in groups of `per_group`; member m has phone
     +25078 followed by m on 7 digits and member code M-<m>. The account
     `backlog-<n>` collects for group n (n < ACCOUNTS)."""
