@@ -1,5 +1,5 @@
 create or replace function _payer_name_words(p_name text)
-returns text []
+returns text[]
 language sql
 immutable
 parallel safe

@@ -41,10 +41,14 @@ select
     x.how,
     count(*) as payments,
     coalesce(sum(x.amount), 0) as amount
-from (select * from credits union all select * from cases) as x
+from (
+    select * from credits
+    union all
+    select * from cases
+) as x
 left join public.ibimina as g on x.ikimina_id = g.id
 group by x.ikimina_id, g.name, x.day, x.kind, x.how
-order by x.day desc, g.name, x.kind desc, x.how;
+order by x.day desc, g.name asc, x.kind desc, x.how asc;
 
 comment on view monitoring.payer_matching_daily is
 'How much of each group''s money needed a person, per Kigali day (of the SMS''s own time). '
