@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from tests.support.allocation import add_group, add_member, allocate, ledger_total
-from tests.support.database import raises_sqlstate, scalar
+from tests.support.database import raises_sqlstate, scalar, waits_for_commit
 from tests.support.group_simulation import received_sms
 from tests.support.operations import ops_snapshot
 
@@ -161,6 +161,19 @@ def test_an_account_of_no_group_resolves_by_number_as_before(admin):
     assert admin.execute(alert).fetchone() == (False, None)  # no account is tied to a group yet
     admin.execute("select collection_account_add(%s, %s, 'phone A')", (group, PHONE_A))
     assert admin.execute(alert).fetchone() == (True, "accounts: +250788999999")
+
+
+def test_every_parse_keeps_the_payer_as_the_sms_states_it(admin, groups):
+    receive(admin, PHONE_A, "Aline MUKAMANA", "+250788000482", "1006")
+    receive(admin, PHONE_A, "Eric HABIMANA", "+250781234567", "1007", masked=False)
+    allocate(admin)
+    assert admin.execute(
+        "select account, sender_name, msisdn_suffix, msisdn_e164 from momo_parsed_txns "
+        "order by txn_id"
+    ).fetchall() == [
+        (PHONE_A, "Aline MUKAMANA", "482", None),
+        (PHONE_A, "Eric HABIMANA", None, "+250781234567"),
+    ]
 
 
 # -- name and visible digits ------------------------------------------------------------
@@ -378,6 +391,48 @@ def test_remembering_for_another_member_is_refused_and_changes_nothing(admin, gr
         resolve(admin, second, aunt)
     assert ops_snapshot(admin) == before
     assert scalar(admin, "select count(*) from remembered_payers") == 1
+
+
+def test_two_treasurers_remembering_one_payer_for_two_members_at_once(admin, groups, db_url):
+    """The second waits for the first's commit, then is refused: one payer, one member."""
+    a, _ = groups
+    mother = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
+    aunt = add_member(admin, a, "+250788111777", name="UWASE Diane").member_id
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3013")
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3014", amount=100)
+    allocate(admin)
+    first, second = [r[0] for r in admin.execute("select id from momo_unmatched order by id")]
+    results: list[str] = []
+    with psycopg.connect(db_url) as treasurer:
+        treasurer.execute("set role app_dba")
+        resolve(treasurer, first, mother)
+
+        def the_other_treasurer() -> None:
+            with psycopg.connect(db_url, autocommit=True) as other:
+                other.execute("set role app_dba")
+                try:
+                    resolve(other, second, aunt)
+                    results.append("resolved")
+                except psycopg.Error as exc:
+                    results.append(exc.sqlstate or "?")
+
+        waits_for_commit(treasurer, the_other_treasurer, "the second should wait for the first")
+    assert results == ["MM409"]
+    assert admin.execute("select member_id from remembered_payers").fetchall() == [(mother,)]
+    assert scalar(admin, "select count(*) from momo_unmatched where status = 'open'") == 1
+    assert ledger_total(admin)[0] == 1
+
+
+def test_a_remembered_payers_sms_from_an_ordinary_phone_is_never_credited(admin, groups):
+    a, _ = groups
+    mother = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3015")
+    allocate(admin)
+    resolve(admin, case(admin)[0], mother)
+    receive(admin, PHONE_A, "Jean Bosco NIYONZIMA", "+250788555123", "3016", sender="+250781111111")
+    allocate(admin)
+    assert ledger_total(admin)[0] == 1  # only the treasurer's own credit
+    assert case(admin)[1] == "sender_not_operator"
 
 
 def test_resolving_to_a_member_of_another_group_than_the_accounts_is_refused(admin, groups):
