@@ -72,31 +72,49 @@ as $$
                 r.ikimina_id = i.group_id
                 and (
                     r.msisdn_e164 = i.msisdn
-                    -- by name and digits, unless both state full numbers (then they differ)
+                    -- by digits and the same words, unless both state full numbers (then
+                    -- they differ)
                     or (
                         (i.msisdn is null or r.msisdn_e164 is null)
-                        and r.payer_name = _payer_name_key(i.name)
                         and r.msisdn_suffix = coalesce(i.suffix, right(i.msisdn, 3))
+                        and string_to_array(r.payer_name, ' ') <@ _payer_name_words(i.name)
+                        and _payer_name_words(i.name) <@ string_to_array(r.payer_name, ' ')
                     )
                 )
         inner join ibimina_members as m on r.member_id = m.id and m.status = 'active'
     ),
 
     -- 4. A masked payer: the group's active members whose number ends with the
-    -- visible digits, and whether their names agree with the SMS name.
-    by_digits as (
-        select
-            i.ord,
-            m.id,
-            p.display_name,
-            m.member_code,
-            _payer_names_agree(p.display_name, i.name) as names_agree
+    -- visible digits, and whether their names agree with the SMS name. The active
+    -- members of the batch's groups are read once, then joined on group and digits.
+    masked as materialized (
+        select i.ord, i.group_id, i.suffix, _payer_name_words(i.name) as words
         from input as i
-        inner join ibimina_members as m on i.group_id = m.ikimina_id and m.status = 'active'
+        where i.group_id is not null and i.msisdn is null and i.suffix is not null
+    ),
+
+    roster as materialized (
+        select
+            m.ikimina_id, m.id, m.member_code, p.display_name, p.whatsapp_e164,
+            _payer_name_words(p.display_name) as words
+        from ibimina_members as m
         inner join profiles as p on m.user_id = p.user_id
-        where
-            i.msisdn is null and i.suffix is not null
-            and right(p.whatsapp_e164, length(i.suffix)) = i.suffix
+        where m.status = 'active' and m.ikimina_id in (select x.group_id from masked as x)
+    ),
+
+    by_digits as materialized (
+        select
+            k.ord,
+            r.id,
+            r.display_name,
+            r.member_code,
+            _payer_words_agree(r.words, k.words) as names_agree
+        from masked as k
+        inner join roster as r
+            on
+                k.group_id = r.ikimina_id
+                and right(k.suffix, 3) = right(r.whatsapp_e164, 3)
+                and right(r.whatsapp_e164, length(k.suffix)) = k.suffix
     ),
 
     phone as (
@@ -120,19 +138,27 @@ as $$
         from by_remembered as b group by b.ord
     ),
 
+    -- With the candidates a person will choose from, built only where the digits and
+    -- name did not name exactly one member.
     named as (
         select
             b.ord,
-            count(*) filter (where b.names_agree) as n,
+            max(b.n_agree) as n,
             (array_agg(b.id) filter (where b.names_agree))[1] as id,
             count(*) as n_digits,
             jsonb_agg(
                 jsonb_build_object(
                     'member_id', b.id, 'display_name', b.display_name,
                     'member_code', b.member_code, 'names_agree', b.names_agree
-                ) order by b.names_agree desc, b.display_name, b.id
-            ) as candidates
-        from by_digits as b group by b.ord
+                ) order by b.names_agree desc, b.display_name asc, b.id asc
+            ) filter (where b.n_agree <> 1) as candidates
+        from (
+            select
+                d.*,
+                count(*) filter (where d.names_agree) over (partition by d.ord) as n_agree
+            from by_digits as d
+        ) as b
+        group by b.ord
     ),
 
     -- Phone and code agreeing, or either alone, must name exactly one active member.
@@ -255,5 +281,5 @@ comment on function _momo_resolve_members(text[], text[], text[], text[], text[]
 'When the receiving account is a collection account only its group''s members count, tried in '
 'order, each step naming one member or passing on: full number, member code in the note, a '
 'remembered payer (never against a number or code naming someone else), name and visible digits '
-'(_payer_names_agree). An account of no group: full number or member code, as before. Otherwise '
+'(_payer_words_agree). An account of no group: full number or member code, as before. Otherwise '
 'the unmatched reason, a sentence explaining it and, for a masked payer, the candidates.';

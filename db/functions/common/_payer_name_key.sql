@@ -5,11 +5,12 @@ immutable
 parallel safe
 set search_path = pg_catalog, public, pg_temp
 as $$
-    -- Two words at least, as _payer_names_agree asks of a name.
-    select case when cardinality(w) >= 2 then array_to_string(w, ' ') end
-    from (select _payer_name_words(p_name) as w) as n;
+    -- Its distinct words sorted, two at least (as _payer_words_agree asks of a name).
+    select case when count(distinct w.word) >= 2 then string_agg(distinct w.word, ' ' order by w.word) end
+    from unnest(_payer_name_words(p_name)) as w (word)
+    where w.word <> '';
 $$;
 
 comment on function _payer_name_key(text) is
-'The normalised name a payer is remembered by (remembered_payers.payer_name): its words '
-'(_payer_name_words) sorted and joined by spaces; null unless it has two words or more.';
+'The normalised name a payer is remembered by (remembered_payers.payer_name): its distinct words '
+'(_payer_name_words) sorted and joined by spaces; null unless it has two different words or more.';
