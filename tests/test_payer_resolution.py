@@ -257,6 +257,8 @@ def test_a_member_of_another_group_with_the_name_and_digits_is_never_credited(ad
     receive(admin, PHONE_B, "Aline MUKAMANA", "+250788111482", "2006")
     assert allocate(admin)["unmatched"] == 1
     assert ledger_total(admin) == (0, 0)
+    # not even suggested: she is not of the group whose phone received it
+    assert scalar(admin, "select suggested_member_id from momo_unmatched") is None
     assert case(admin)[1:] == (
         "payer_not_recognised",
         "no active member of the group has a number ending in 482 and a name agreeing with "

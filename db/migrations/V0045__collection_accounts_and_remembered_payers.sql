@@ -86,7 +86,9 @@ begin
 end;
 $$;
 
--- The resolver now takes the receiving account and the payer as stated;
+-- The resolver now takes the receiving account and the payer as stated, and
+-- suggestions stay within the account's group;
 -- unmatched_resolve can remember the payer (re-created from db/functions).
 drop function if exists _momo_resolve_members(text[], text[]);
+drop function if exists _momo_suggest_member(text, text);
 drop function if exists unmatched_resolve(bigint, text, uuid, numeric);

@@ -39,9 +39,12 @@ begin
     where outcome is null and currency is distinct from group_currency;
 
     -- Hints for the cases a person will look at.
-    update momo_alloc_work
-    set suggested_member_id = _momo_suggest_member(msisdn_suffix, sender_name)
-    where outcome = 'unmatched' and msisdn_suffix is not null;
+    update momo_alloc_work as w
+    set suggested_member_id = _momo_suggest_member(
+        w.msisdn_suffix, w.sender_name,
+        (select a.ikimina_id from collection_accounts as a where a.account = w.account)
+    )
+    where w.outcome = 'unmatched' and w.msisdn_suffix is not null;
 end;
 $$;
 
