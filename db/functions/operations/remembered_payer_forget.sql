@@ -15,7 +15,7 @@ begin
     delete from public.remembered_payers where id = p_id returning * into v_row;
     if not found then
         raise exception 'remembered payer % does not exist', p_id
-            using errcode = 'MM404', column = 'p_id', hint = 'select * from public.remembered_payers_list.';
+            using errcode = 'MM404', column = 'p_id', hint = 'select * from remembered_payers_list.';
     end if;
     perform public._audit(
         'remembered_payer_forget', 'remembered_payers', p_id::text, p_reason, to_jsonb(v_row), null

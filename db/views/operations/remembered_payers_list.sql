@@ -1,4 +1,4 @@
-create or replace view public.remembered_payers_list as
+create or replace view remembered_payers_list as
 select
     r.id,
     r.ikimina_id,
@@ -19,7 +19,7 @@ inner join public.ibimina_members as m on r.member_id = m.id
 inner join public.profiles as p on m.user_id = p.user_id
 order by g.name, p.display_name, r.id;
 
-comment on view public.remembered_payers_list is
+comment on view remembered_payers_list is
 'DBA: the payers each group''s treasurer recognised (remembered_payers): the payer as the SMS states '
 'it (msisdn_e164, or payer_name normalised and the visible digits msisdn_suffix), the member it '
 'pays for, the case it was learnt from, when and by whom. id: pass it to remembered_payer_forget().';
