@@ -6821,7 +6821,8 @@ CREATE VIEW monitoring.unmatched_open AS
     p.txn_ts,
     u.suggested_member_id,
     m.ikimina_id AS suggested_ikimina_id,
-    u.candidates
+    ( SELECT jsonb_agg((c.value - 'display_name'::text) ORDER BY c.ordinality) AS jsonb_agg
+           FROM jsonb_array_elements(u.candidates) WITH ORDINALITY c(value, ordinality)) AS candidates
    FROM ((public.momo_unmatched u
      LEFT JOIN public.momo_parsed_txns p ON ((u.parsed_id = p.id)))
      LEFT JOIN public.ibimina_members m ON ((u.suggested_member_id = m.id)))
@@ -6833,7 +6834,7 @@ CREATE VIEW monitoring.unmatched_open AS
 -- Name: VIEW unmatched_open; Type: COMMENT; Schema: monitoring; Owner: -
 --
 
-COMMENT ON VIEW monitoring.unmatched_open IS 'Open momo_unmatched cases, oldest first: the reconciliation work list. case_id: pass it to unmatched_resolve(). inbox_id: the SMS. reason: why it was not allocated (profile_not_found, low_confidence, dead_letter, ...); detail: more words on it. created_at, age_seconds: when the case was opened and how long ago. amount, currency, txn_id, txn_ts: what the parser read (null when unknown). suggested_member_id, suggested_ikimina_id: a hint only (masked number and name matched), never an allocation. candidates: for a masked payer on a collection account, the group''s members with those visible digits and whether their names agree (momo_unmatched.candidates).';
+COMMENT ON VIEW monitoring.unmatched_open IS 'Open momo_unmatched cases, oldest first: the reconciliation work list. case_id: pass it to unmatched_resolve(). inbox_id: the SMS. reason: why it was not allocated (profile_not_found, low_confidence, dead_letter, ...); detail: more words on it. created_at, age_seconds: when the case was opened and how long ago. amount, currency, txn_id, txn_ts: what the parser read (null when unknown). suggested_member_id, suggested_ikimina_id: a hint only (masked number and name matched), never an allocation. candidates: for a masked payer on a collection account, the group''s members with those visible digits and whether their names agree (momo_unmatched.candidates, without the names: member_id, member_code, names_agree).';
 
 
 --

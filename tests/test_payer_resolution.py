@@ -216,6 +216,17 @@ def test_outsider_with_a_members_digits_but_another_name_is_a_case(admin, groups
     ]
 
 
+def test_analysts_see_the_candidates_without_their_names(admin, groups, connect_as):
+    a, _ = groups
+    member = add_member(admin, a, "+250788111482", name="MUKAMANA Aline").member_id
+    receive(admin, PHONE_A, "Diane UWASE", "+250788000482", "2009")
+    allocate(admin)
+    analyst = connect_as("app_analyst")
+    assert analyst.execute("select candidates from monitoring.unmatched_open").fetchone() == (
+        [{"member_id": str(member), "member_code": None, "names_agree": False}],
+    )
+
+
 def test_outsider_with_a_members_name_but_other_digits_is_a_case(admin, groups):
     a, _ = groups
     add_member(admin, a, "+250788111482", name="MUKAMANA Aline")
