@@ -118,6 +118,44 @@ def test_bad_collection_account_calls_are_refused_and_change_nothing(
     )
 
 
+def test_two_dbas_adding_one_account_to_two_groups_at_once(admin, groups, db_url):
+    """The second waits for the first's commit, then is refused: one account, one group."""
+    a, b = groups
+    results: list[str] = []
+    with psycopg.connect(db_url) as first:
+        first.execute("set role app_dba")
+        first.execute("select collection_account_add(%s, '+250788300003', 'new phone')", (a,))
+
+        def the_other_dba() -> None:
+            with psycopg.connect(db_url, autocommit=True) as other:
+                other.execute("set role app_dba")
+                try:
+                    other.execute(
+                        "select collection_account_add(%s, '+250788300003', 'new phone')", (b,)
+                    )
+                    results.append("added")
+                except psycopg.Error as exc:
+                    results.append(exc.sqlstate or "?")
+
+        waits_for_commit(first, the_other_dba, "the second should wait for the first")
+    assert results == ["MM409"]
+    assert admin.execute(
+        "select ikimina_id from collection_accounts where account = '+250788300003'"
+    ).fetchall() == [(a,)]
+    assert (
+        scalar(admin, "select count(*) from audit_log where action = 'collection_account_add'") == 3
+    )
+
+
+def test_a_removed_account_resolves_as_an_account_of_no_group(admin, groups):
+    a, _ = groups
+    add_member(admin, a, "+250788111482", name="MUKAMANA Aline")
+    admin.execute("select collection_account_remove(%s, 'phone lost')", (PHONE_A,))
+    receive(admin, PHONE_A, "Aline MUKAMANA", "+250788000482", "1008")
+    assert allocate(admin)["unmatched"] == 1
+    assert case(admin)[1] == "profile_not_found"
+
+
 def test_member_of_two_groups_paying_one_groups_phone_is_credited_to_that_group(admin, groups):
     a, b = groups
     add_member(admin, a, "+250781234567", name="HABIMANA Eric")
