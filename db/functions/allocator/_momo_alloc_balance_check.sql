@@ -5,9 +5,9 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     v_balance_check text := _setting('MOMO_BALANCE_CHECK');
-    v_accounts text [];
-    v_from timestamptz [];
-    v_released bigint [];
+    v_accounts text[];
+    v_from timestamptz[];
+    v_released bigint[];
 begin
     if v_balance_check = 'off' then
         return;
@@ -62,25 +62,12 @@ begin
     from momo_parsed_txns as p
     where w.outcome is null and w.parsed_id = p.id and p.verified_at is null;
 
-    update momo_sms_inbox as i
-    set outcome = w.outcome, last_error = w.reason
-    from momo_alloc_work as w
-    where i.id = w.inbox_id and w.outcome = 'unmatched' and w.reason in ('sms_time_mismatch', 'balance_unverified');
-
-    with held as (
-        insert into momo_balance_holds (
-            inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
-        )
-        select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
-        from momo_alloc_work as w
-        where w.outcome = 'held'
-        returning inbox_id
+    insert into momo_balance_holds (
+        inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
     )
-
-    update momo_sms_inbox as i
-    set outcome = 'held', last_error = 'balance_unverified'
-    from held as h
-    where i.id = h.inbox_id;
+    select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
+    from momo_alloc_work as w
+    where w.outcome = 'held';
 
     -- 3. Credits held by earlier runs that this batch's SMS linked into the
     -- verified history: posted with this batch.

@@ -7,8 +7,8 @@ declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
     v_wait interval := _setting('MOMO_BALANCE_CHECK_WAIT')::interval;
     v_released integer;
-    v_accounts text [];
-    v_from timestamptz [];
+    v_accounts text[];
+    v_from timestamptz[];
 begin
     -- Batches release the holds their own SMS verify. Left for this step: every
     -- hold when the check is no longer hold, holds whose wait is over, holds
@@ -102,9 +102,10 @@ begin
     on conflict (inbox_id) where status = 'open' do nothing;
 
     perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_close_inbox();
     perform _momo_alloc_holds_close();
 
-    select count(*) into v_released from momo_alloc_work;
+    select count(*)::integer into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;

@@ -11,7 +11,7 @@ declare
     v_loose numeric;
     v_loose_other numeric;
     v_node record;
-    v_verified bigint[] := '{}';
+    v_verified bigint[] := '{}'::bigint[];
     v_count integer;
 begin
     -- Per account, walk its SMS in the order of the time written in them, from the
@@ -115,7 +115,7 @@ begin
         returning p.id
     )
 
-    select count(*) into v_count from marked;
+    select count(*)::integer into v_count from marked;
     return v_count;
 end;
 $$;

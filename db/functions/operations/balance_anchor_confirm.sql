@@ -7,7 +7,6 @@ as $$
 declare
     v_before public.momo_parsed_txns;
     v_after public.momo_parsed_txns;
-    v_released integer;
 begin
     perform public._require_argument(
         coalesce(btrim(p_reason), '') <> '', 'a reason is required to confirm a balance anchor',
@@ -53,7 +52,7 @@ begin
 
     -- Everything after it that links is verified now; its held credits are posted at once.
     perform public._momo_balance_verify(array[v_after.account], array[v_after.txn_ts]);
-    v_released := public._momo_balance_release();
+    perform public._momo_balance_release();
     return v_after;
 end;
 $$;
