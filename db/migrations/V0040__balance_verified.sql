@@ -77,15 +77,35 @@ check (
 );
 
 -- 3. The case reason of a credit whose written time is outside the window.
-alter table momo_unmatched drop constraint momo_unmatched_reason_check;
-alter table momo_unmatched add constraint momo_unmatched_reason_check check (reason in (
-    'low_confidence', 'profile_not_found', 'membership_not_found',
-    'membership_ambiguous', 'member_code_ambiguous', 'amount_unavailable',
-    'txn_id_missing', 'payer_unknown', 'currency_mismatch', 'dead_letter',
-    'sender_not_operator', 'sender_unknown', 'txn_id_conflict', 'balance_unverified',
-    'amount_above_limit', 'sms_time_mismatch'
-));
+-- Other changes add reasons too: extend the list as it stands, read in either
+-- form PostgreSQL prints it (ARRAY['a'::text, ...] or '{a,...}'::text[]), and
+-- written as an in-list (printed in the first form).
+do $$
+declare
+    v_definition text;
+    v_reasons text;
+begin
+    select pg_get_constraintdef(c.oid) into v_definition
+    from pg_constraint as c
+    where c.conname = 'momo_unmatched_reason_check' and c.conrelid = 'momo_unmatched'::regclass;
 
+    select string_agg(quote_literal(x.r), ', ' order by x.r) into v_reasons
+    from (
+        select m[1] as r
+        from regexp_matches(v_definition, '''([a-z_]+)''', 'g') as m
+        union
+        select unnest(string_to_array(m[1], ','))
+        from regexp_matches(v_definition, '''\{([a-z_,]*)\}''', 'g') as m
+        union
+        select 'sms_time_mismatch'
+    ) as x;
+    alter table momo_unmatched drop constraint momo_unmatched_reason_check;
+    execute format(
+        'alter table momo_unmatched add constraint momo_unmatched_reason_check check (reason in (%s))',
+        v_reasons
+    );
+end;
+$$;
 
 -- 4. The neighbour-only link tests are replaced by the walk (_momo_balance_verify).
 drop function if exists _momo_balance_links(bigint[]);
