@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test migrates the lint database afresh (migration tests).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A misspelt column in a branch that no test takes: found before it runs.

@@ -20,6 +20,9 @@ from bench.backlog import create_members, enqueue_mixed_sms, expected_outcomes
 from tests.support.database import raises_sqlstate, reset_database, rows, scalar
 from tests.support.mtn_sms import CASES
 
+# Creates a cluster without PL/Perl and migrates fresh databases (migration tests).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER, DBNAME, DEFAULT_PORT = "noperl", "baskets_without_plperl", "54323"
 N_SMS, N_MEMBERS = 2_000, 200
