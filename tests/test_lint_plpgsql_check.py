@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Each test migrates the lint cluster's one database afresh (two workers must not
+# share it), as `make lint` does.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A misspelt column in a branch that no test takes: found before it runs.
