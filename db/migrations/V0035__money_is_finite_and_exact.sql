@@ -5,7 +5,7 @@
 -- (_money_columns_exact) refuses NaN, infinities, a third decimal and anything
 -- outside numeric(18, 2)'s range with MM400 and stores the amount with exactly two
 -- decimals (60 -> 60.00, as numeric(18, 2) showed it); one check per column holds
--- the same (scale 2, finite, |x| < 1e16) even with the triggers off. The functions
+-- the same (at most 2 decimals, finite, |x| < 1e16) even with the triggers off. The functions
 -- refuse bad amounts with MM400 before (_require_money).
 
 -- Views and triggers (when clauses, update of) read these columns, so a column's
@@ -21,7 +21,10 @@ begin
         select distinct t.tgname, t.tgrelid::regclass as relation
         from pg_catalog.pg_trigger as t
         join pg_catalog.pg_depend as d
-            on d.classid = 'pg_catalog.pg_trigger'::regclass and d.objid = t.oid and d.refobjsubid > 0
+            on
+                d.classid = 'pg_catalog.pg_trigger'::regclass
+                and d.objid = t.oid
+                and d.refobjsubid > 0
         where d.refobjid in (
             'contributions_ledger'::regclass, 'contribution_cycles'::regclass, '"Wallet"'::regclass,
             '"Campaign"'::regclass, '"CreditReservation"'::regclass, '"CreditTransaction"'::regclass
@@ -43,7 +46,7 @@ $$;
 alter table contributions_ledger
 alter column amount type numeric,
 add constraint contributions_ledger_amount_money
-check (amount <> 'NaN' and amount > -1e16 and amount < 1e16 and scale(amount) = 2);
+check (amount <> 'NaN' and amount > -1e16 and amount < 1e16 and amount = round(amount, 2));
 
 alter table contribution_cycles
 alter column expected_amount type numeric,
@@ -51,38 +54,42 @@ alter column expected_amount set default 0.00,
 alter column collected_amount type numeric,
 alter column collected_amount set default 0.00,
 add constraint contribution_cycles_expected_amount_money check (
-    expected_amount <> 'NaN' and expected_amount < 1e16
-    and scale(expected_amount) = 2
+    expected_amount <> 'NaN' and expected_amount > -1e16 and expected_amount < 1e16
+    and expected_amount = round(expected_amount, 2)
 ),
 add constraint contribution_cycles_collected_amount_money check (
     collected_amount <> 'NaN' and collected_amount > -1e16 and collected_amount < 1e16
-    and scale(collected_amount) = 2
+    and collected_amount = round(collected_amount, 2)
 );
 
 alter table "Wallet"
 alter column balance type numeric,
 alter column balance set default 0.00,
 add constraint wallet_balance_money
-check (balance <> 'NaN' and balance > -1e16 and balance < 1e16 and scale(balance) = 2);
+check (balance <> 'NaN' and balance > -1e16 and balance < 1e16 and balance = round(balance, 2));
 
 alter table "Campaign"
 alter column "creditsUsed" type numeric,
 add constraint campaign_credits_used_money check (
-    "creditsUsed" <> 'NaN' and "creditsUsed" < 1e16 and scale("creditsUsed") = 2
+    "creditsUsed" <> 'NaN' and "creditsUsed" > -1e16 and "creditsUsed" < 1e16
+    and "creditsUsed" = round("creditsUsed", 2)
 );
 
 alter table "CreditReservation"
 alter column amount type numeric,
 alter column "usedAmount" type numeric,
 add constraint credit_reservation_amount_money
-check (amount <> 'NaN' and amount < 1e16 and scale(amount) = 2),
+check (amount <> 'NaN' and amount > -1e16 and amount < 1e16 and amount = round(amount, 2)),
 add constraint credit_reservation_used_amount_money
-check ("usedAmount" <> 'NaN' and "usedAmount" < 1e16 and scale("usedAmount") = 2);
+check (
+    "usedAmount" <> 'NaN' and "usedAmount" > -1e16 and "usedAmount" < 1e16
+    and "usedAmount" = round("usedAmount", 2)
+);
 
 alter table "CreditTransaction"
 alter column amount type numeric,
 add constraint credit_transaction_amount_money
-check (amount <> 'NaN' and amount < 1e16 and scale(amount) = 2);
+check (amount <> 'NaN' and amount > -1e16 and amount < 1e16 and amount = round(amount, 2));
 
 -- Settings that are amounts get their own type: a plain decimal of at most two
 -- places, positive, within numeric(18, 2) (no NaN, no Infinity, no exponent).

@@ -1,4 +1,6 @@
 -- The money tables' columns: every amount finite, exact and stored with two decimals.
+-- Each trigger is named _money_exact: before triggers fire in name order, so the
+-- amount is checked before any other trigger reads it.
 
 create or replace function _money_columns_exact()
 returns trigger
@@ -34,26 +36,26 @@ comment on function _money_columns_exact() is
 'than 2 decimals and amounts beyond numeric(18, 2) with MM400 naming the column (never rounds), '
 'and stores each amount with exactly two decimals. The tables'' *_money checks hold the same.';
 
-create or replace trigger contributions_ledger_money_exact
+create or replace trigger _money_exact
 before insert or update on contributions_ledger
 for each row execute function _money_columns_exact();
 
-create or replace trigger contribution_cycles_money_exact
+create or replace trigger _money_exact
 before insert or update on contribution_cycles
 for each row execute function _money_columns_exact();
 
-create or replace trigger wallet_money_exact
+create or replace trigger _money_exact
 before insert or update on "Wallet"
 for each row execute function _money_columns_exact();
 
-create or replace trigger campaign_money_exact
+create or replace trigger _money_exact
 before insert or update on "Campaign"
 for each row execute function _money_columns_exact();
 
-create or replace trigger credit_reservation_money_exact
+create or replace trigger _money_exact
 before insert or update on "CreditReservation"
 for each row execute function _money_columns_exact();
 
-create or replace trigger credit_transaction_money_exact
+create or replace trigger _money_exact
 before insert or update on "CreditTransaction"
 for each row execute function _money_columns_exact();
