@@ -34,7 +34,9 @@ def test_item_5_a_temporary_table_trigger_cannot_forge_an_audit_row(admin, conne
         "perform public._audit_change('contributions_ledger', 'UPDATE', '42', 'app_allocator', "
         "'{}', '{}'); return null; end $$"
     )
-    dba.execute("create trigger forge after insert on t for each row execute function pg_temp.forge()")
+    dba.execute(
+        "create trigger forge after insert on t for each row execute function pg_temp.forge()"
+    )
     with pytest.raises(psycopg.errors.UndefinedFunction):
         dba.execute("insert into t values (1)")
     # The same through the writer every audited function uses.
@@ -53,7 +55,9 @@ def test_no_role_can_hang_an_audit_trigger_function_on_its_own_table(admin, conn
     dba = connect_as("app_dba")
     dba.execute("create temp table t (id int, provider text, sender text, status text)")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        dba.execute(f"create trigger forge after insert on t for each row execute function {function}")
+        dba.execute(
+            f"create trigger forge after insert on t for each row execute function {function}"
+        )
     # Nor on an audited table (only its owner adds triggers there).
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         dba.execute(
@@ -67,7 +71,9 @@ def test_even_a_superuser_cannot_make_an_audit_trigger_write_for_a_temporary_tab
     admin.execute("create temp table t (id int, provider text, sender text, status text)")
     for function in AUDIT_TRIGGER_FUNCTIONS:
         admin.execute("drop trigger if exists forge on t")
-        admin.execute(f"create trigger forge after insert on t for each row execute function {function}")
+        admin.execute(
+            f"create trigger forge after insert on t for each row execute function {function}"
+        )
         with raises_sqlstate("MM403", "own tables only"):
             admin.execute("insert into t values (1, 'p', 's', 'active')")
     assert audit_rows(admin) == 0
@@ -116,7 +122,8 @@ def test_no_route_through_a_function_or_event_trigger_of_ones_own(admin, connect
     # Event triggers are for superusers only.
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         dba.execute(
-            "create event trigger forge on ddl_command_end execute function public._audit_row_change()"
+            "create event trigger forge on ddl_command_end "
+            "execute function public._audit_row_change()"
         )
     assert audit_rows(admin) == 0
 

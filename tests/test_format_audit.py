@@ -70,4 +70,3 @@ def test_a_format_delete_is_audited(admin):
     delete = audit(admin)[-1]
     assert delete["action"] == "momo_sms_formats_delete"
     assert delete["after"]["row"] is None and delete["before"]["row"]["name"] == "test_received"
-

@@ -27,7 +27,9 @@ MIGRATE = Path(__file__).resolve().parent.parent / "scripts" / "migrate.sh"
 def fresh_url(db_url: str) -> Iterator[str]:
     name = f"baskets_race_{os.getpid()}"
     with psycopg.connect(db_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        admin.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
         admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     try:
         yield urlparse(db_url)._replace(path=f"/{name}").geturl()

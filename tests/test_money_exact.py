@@ -104,6 +104,7 @@ def test_every_numeric_is_classified(admin):
 
 # ---- every numeric column of every money table ---------------------------------------
 
+
 def valid_rows(admin: psycopg.Connection) -> dict[str, dict[str, Any]]:
     """A valid new row per money table (its parents exist), as column -> value."""
     group = add_group(admin)
@@ -114,19 +115,32 @@ def valid_rows(admin: psycopg.Connection) -> dict[str, dict[str, Any]]:
     r = reserve(admin, "c1", 10)
     return {
         "contributions_ledger": {
-            "ikimina_id": group, "member_id": member.member_id, "amount": "1",
-            "currency": "RWF", "cycle_yyyymm": 202501, "source": "manual",
+            "ikimina_id": group,
+            "member_id": member.member_id,
+            "amount": "1",
+            "currency": "RWF",
+            "cycle_yyyymm": 202501,
+            "source": "manual",
         },
         "contribution_cycles": {
-            "ikimina_id": group, "yyyymm": 202502, "expected_amount": "1", "collected_amount": "0",
+            "ikimina_id": group,
+            "yyyymm": 202502,
+            "expected_amount": "1",
+            "collected_amount": "0",
         },
         "Wallet": {"shopId": "s2", "balance": "0"},
         "Campaign": {"id": "c3", "shopId": "s1", "name": "c3", "creditsUsed": "1"},
         "CreditReservation": {
-            "shopId": "s1", "campaignId": "c2", "amount": "1", "expiresAt": "2999-01-01",
+            "shopId": "s1",
+            "campaignId": "c2",
+            "amount": "1",
+            "expiresAt": "2999-01-01",
         },
         "CreditTransaction": {
-            "shopId": "s1", "type": "debit", "amount": "1", "reservationId": r["id"],
+            "shopId": "s1",
+            "type": "debit",
+            "amount": "1",
+            "reservationId": r["id"],
         },
     }
 
@@ -229,13 +243,22 @@ MONEY_CALLS: dict[tuple[str, str], tuple[Setup, str, str, str]] = {
         "p_expected_amount",
     ),
     ("credit_top_up", "p_amount"): (
-        for_credits, "select credit_top_up('s2', %s::numeric, 'pay-2')", "app_credits", "amount"
+        for_credits,
+        "select credit_top_up('s2', %s::numeric, 'pay-2')",
+        "app_credits",
+        "amount",
     ),
     ("credit_reserve", "p_amount"): (
-        for_credits, "select credit_reserve('c1', %s::numeric)", "app_credits", "amount"
+        for_credits,
+        "select credit_reserve('c1', %s::numeric)",
+        "app_credits",
+        "amount",
     ),
     ("credit_consume", "p_used"): (
-        for_credit_consume, "select credit_consume('c1', %s::numeric)", "app_credits", "used"
+        for_credit_consume,
+        "select credit_consume('c1', %s::numeric)",
+        "app_credits",
+        "used",
     ),
 }
 
@@ -259,9 +282,12 @@ def test_every_money_argument_refuses_nan_infinity_and_a_third_decimal(
 
 
 def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, connect_as):
-    keys = [k for (k,) in admin.execute(
-        "select key from app_settings where value_type = 'amount'"
-    ).fetchall()]
+    keys = [
+        k
+        for (k,) in admin.execute(
+            "select key from app_settings where value_type = 'amount'"
+        ).fetchall()
+    ]
     assert "MOMO_ALLOCATOR_MAX_AMOUNT" in keys
     dba = connect_as("app_dba")
     before = everything(admin)
@@ -282,6 +308,7 @@ def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, co
 
 
 # ---- the issue's reproductions --------------------------------------------------------
+
 
 def test_item_1_a_nan_amount_cannot_poison_the_ledger(admin, connect_as):
     s = scenario(admin)
@@ -318,7 +345,9 @@ def test_item_2_amounts_are_never_rounded_silently(admin, connect_as):
         )
     svc = connect_as("app_credits")
     with raises_sqlstate("MM400", "at most 2 decimals, got 1.005") as info:
-        svc.execute("""update "Campaign" set status = 'sent', "creditsUsed" = 1.005 where id = 'c1'""")
+        svc.execute(
+            """update "Campaign" set status = 'sent', "creditsUsed" = 1.005 where id = 'c1'"""
+        )
     assert info.value.diag.column_name == "creditsUsed"
     assert everything(admin) == before
     assert Decimal(scalar(admin, """select balance from "Wallet" where "shopId" = 's1'""")) == 100

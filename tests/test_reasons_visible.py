@@ -55,9 +55,16 @@ def test_every_reason_and_note_argument_needs_a_visible_character(admin, connect
     names = {name for _, name, *_ in found}
     # The known ones are among them (the walk finds what it should).
     assert {
-        "ledger_reverse", "ledger_recredit", "ledger_reallocate", "unmatched_resolve",
-        "momo_sms_requeue", "cycle_adjust", "setting_set", "credit_release",
-        "momo_allocator_pause", "momo_allocator_resume",
+        "ledger_reverse",
+        "ledger_recredit",
+        "ledger_reallocate",
+        "unmatched_resolve",
+        "momo_sms_requeue",
+        "cycle_adjust",
+        "setting_set",
+        "credit_release",
+        "momo_allocator_pause",
+        "momo_allocator_resume",
     } <= names
     before = everything(admin)
     for signature, name, nargs, argument, position, role in found:

@@ -215,13 +215,17 @@ def test_the_served_sms_gate_route_stores_a_signed_event(db_url, admin, tmp_path
 def chunked_request(body: bytes, signature: str) -> bytes:
     """A POST to the hook with a chunked body (no Content-Length), in 8 KiB chunks."""
     chunks = b"".join(
-        f"{len(body[i:i + 8192]):x}\r\n".encode() + body[i : i + 8192] + b"\r\n"
+        f"{len(body[i : i + 8192]):x}\r\n".encode() + body[i : i + 8192] + b"\r\n"
         for i in range(0, len(body), 8192)
     )
     return (
-        f"POST {HOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        f"X-Signature: {signature}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    ).encode() + chunks + b"0\r\n\r\n"
+        (
+            f"POST {HOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"X-Signature: {signature}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + chunks
+        + b"0\r\n\r\n"
+    )
 
 
 def test_item_9_a_signed_oversized_chunked_body_is_413_not_401(server, admin):
