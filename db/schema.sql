@@ -895,7 +895,7 @@ CREATE FUNCTION public._ledger_after_insert() RETURNS trigger
 begin
     -- One upsert per (group, month), in key order so that parallel allocators
     -- lock cycle rows in the same order and never deadlock.
-    perform upsert_contribution_cycle(g.ikimina_id, g.cycle_yyyymm, g.total)
+    perform _ledger_cycle_upsert(g.ikimina_id, g.cycle_yyyymm, g.total)
     from (
         select n.ikimina_id, n.cycle_yyyymm, sum(n.amount) as total
         from new_rows as n
@@ -950,6 +950,56 @@ $$;
 --
 
 COMMENT ON FUNCTION public._ledger_check_correction() IS 'Trigger function: a correction row reverses a non-correction entry exactly (same member, group, cycle and currency, negated amount) and names its payment (reversed_txn_id, txn_generation).';
+
+
+--
+-- Name: contribution_cycles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.contribution_cycles (
+    ikimina_id uuid NOT NULL,
+    yyyymm integer NOT NULL,
+    expected_amount numeric DEFAULT 0.00 NOT NULL,
+    collected_amount numeric DEFAULT 0.00 NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT contribution_cycles_collected_amount_money CHECK (((collected_amount <> 'NaN'::numeric) AND (collected_amount > '-10000000000000000'::numeric) AND (collected_amount < '10000000000000000'::numeric) AND (collected_amount = round(collected_amount, 2)))),
+    CONSTRAINT contribution_cycles_expected_amount_check CHECK ((expected_amount >= (0)::numeric)),
+    CONSTRAINT contribution_cycles_expected_amount_money CHECK (((expected_amount <> 'NaN'::numeric) AND (expected_amount > '-10000000000000000'::numeric) AND (expected_amount < '10000000000000000'::numeric) AND (expected_amount = round(expected_amount, 2)))),
+    CONSTRAINT contribution_cycles_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text]))),
+    CONSTRAINT contribution_cycles_yyyymm_check CHECK ((((yyyymm >= 200001) AND (yyyymm <= 999912)) AND (((yyyymm % 100) >= 1) AND ((yyyymm % 100) <= 12))))
+);
+
+
+--
+-- Name: TABLE contribution_cycles; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.contribution_cycles IS 'A group''s monthly contribution cycle. collected_amount always equals the sum of its ledger entries: only the ledger''s insert trigger changes it. A closed cycle stays closed when late payments arrive.';
+
+
+--
+-- Name: _ledger_cycle_upsert(uuid, integer, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._ledger_cycle_upsert(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) RETURNS public.contribution_cycles
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    insert into contribution_cycles as c (ikimina_id, yyyymm, collected_amount)
+    values (p_ikimina_id, p_yyyymm, p_amount)
+    on conflict (ikimina_id, yyyymm) do update
+        set collected_amount = c.collected_amount + excluded.collected_amount,
+            updated_at = now()
+    returning c.*;
+$$;
+
+
+--
+-- Name: FUNCTION _ledger_cycle_upsert(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._ledger_cycle_upsert(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) IS 'Adds an amount to a group''s monthly cycle total, creating the cycle if needed. Called only by the ledger insert trigger, so collected_amount always equals the ledger sum.';
 
 
 --
@@ -1239,6 +1289,42 @@ COMMENT ON FUNCTION public._momo_alloc_close_inbox() IS 'Allocation stage, close
 
 
 --
+-- Name: _momo_alloc_holds_close(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_holds_close() RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    -- The held credits of momo_alloc_work (released_hold) were just posted or
+    -- turned into cases: their inbox rows and holds say how.
+    update momo_sms_inbox as i
+    set outcome = w.outcome, last_error = w.reason
+    from momo_alloc_work as w
+    where w.released_hold and i.id = w.inbox_id;
+
+    update momo_balance_holds as h
+    set
+        released_at = now(),
+        release = case
+            when w.outcome = 'unmatched' then 'unverified'
+            when w.outcome = 'duplicate' then 'duplicate'
+            when w.balance_verified then 'verified'
+            else 'check_off'
+        end
+    from momo_alloc_work as w
+    where w.released_hold and h.inbox_id = w.inbox_id;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_holds_close(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_holds_close() IS 'Allocation stage: after the ledger stage, closes the balance holds released in this transaction (momo_alloc_work.released_hold): the inbox outcome and the hold''s release (verified, unverified, duplicate or check_off).';
+
+
+--
 -- Name: _momo_alloc_parse(bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1307,6 +1393,124 @@ COMMENT ON FUNCTION public._momo_alloc_parse(p_ids bigint[]) IS 'Allocation stag
 
 
 --
+-- Name: _momo_alloc_post_ledger(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_post_ledger(p_timezone text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- The rows of momo_alloc_work still without an outcome are credits: post them,
+    -- in txn_id order so parallel allocators take index locks in one order. The
+    -- ledger's trigger adds to the cycle totals in this transaction.
+    with posted as (
+        insert into contributions_ledger (
+            ikimina_id, member_id, amount, currency, cycle_yyyymm, txn_id, source, meta,
+            inbox_id, parsed_id
+        )
+        select
+            w.ikimina_id, w.member_id, w.amount, w.currency,
+            to_char(w.txn_ts at time zone p_timezone, 'YYYYMM')::integer,
+            w.txn_id, 'sms',
+            jsonb_build_object('inbox_id', w.inbox_id, 'parsed_id', w.parsed_id,
+                'format', w.format, 'matched_by', w.matched_by)
+            -- MOMO_BALANCE_CHECK = flag: allocated although its balance did not link
+            || case when w.balance_verified is false then '{"balance_verified": false}' else '{}' end::jsonb,
+            w.inbox_id, w.parsed_id
+        from momo_alloc_work as w
+        where w.outcome is null
+        order by w.txn_id, w.inbox_id
+        -- generation 1: a txn id credited before (even if reversed since) is a duplicate
+        on conflict (txn_id, txn_generation) do nothing
+        returning id, inbox_id
+    )
+
+    update momo_alloc_work as w set ledger_id = p.id, outcome = 'allocated'
+    from posted as p
+    where w.inbox_id = p.inbox_id;
+
+    -- A transaction already in the ledger (a manual entry, say): a duplicate, not allocated.
+    with late_duplicates as (
+        update momo_alloc_work
+        set
+            outcome = 'duplicate',
+            reason = 'duplicate_txn_ledger',
+            detail = format('transaction %s is already in contributions_ledger', txn_id)
+        where outcome is null
+        returning inbox_id, outcome, reason
+    )
+
+    update momo_sms_inbox as i
+    set outcome = d.outcome, last_error = d.reason
+    from late_duplicates as d
+    where i.id = d.inbox_id;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_post_ledger(p_timezone text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_post_ledger(p_timezone text) IS 'Allocation stage: posts the credits left in momo_alloc_work (outcome still null) to contributions_ledger, exactly once per transaction id; one already in the ledger becomes a duplicate.';
+
+
+--
+-- Name: _momo_alloc_record_sms_failure(bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_max_attempts integer := _setting('MOMO_ALLOCATOR_MAX_ATTEMPTS')::integer;
+    v_backoff interval := _setting('MOMO_ALLOCATOR_RETRY_BACKOFF')::interval;
+    v_message text := left(p_message, 400);
+    v_attempts integer;
+begin
+    update momo_sms_inbox
+    set
+        attempts = attempts + 1,
+        last_error = 'error: ' || v_message,
+        next_attempt_at = now() + v_backoff * power(2, least(attempts, 12))
+    where id = p_inbox_id and processed_at is null
+    returning attempts into v_attempts;
+
+    if v_attempts >= v_max_attempts then
+        update momo_sms_inbox
+        set
+            processed_at = now(),
+            outcome = 'dead_letter',
+            last_error = 'dead_letter: ' || v_message,
+            next_attempt_at = null
+        where id = p_inbox_id;
+
+        insert into momo_unmatched (inbox_id, reason, detail)
+        values (p_inbox_id, 'dead_letter',
+            format('allocation failed %s times; last error: %s', v_attempts, v_message))
+        on conflict (inbox_id) where status = 'open' do nothing;
+    end if;
+
+    return jsonb_build_object(
+        'inboxId', p_inbox_id::text,
+        'message', v_message,
+        'attempts', v_attempts,
+        'deadLetter', coalesce(v_attempts >= v_max_attempts, false)
+    );
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text) IS 'Records an unexpected allocation error on one inbox row: attempts + 1, last_error, exponential backoff (MOMO_ALLOCATOR_RETRY_BACKOFF); after MOMO_ALLOCATOR_MAX_ATTEMPTS the row becomes a dead letter (processed, outcome dead_letter) with a momo_unmatched case for a person.';
+
+
+--
 -- Name: _momo_alloc_release_linked(bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1315,7 +1519,7 @@ CREATE FUNCTION public._momo_alloc_release_linked(p_linked bigint[]) RETURNS voi
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-    -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_post_ledger).
+    -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_alloc_post_ledger).
     insert into momo_alloc_work (
         inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
         ikimina_id, matched_by, balance_verified, released_hold
@@ -1691,7 +1895,7 @@ begin
     -- The batch failed because of (some of) its rows: bisect until the poison rows
     -- are alone, so every healthy row is still allocated in this run.
     if cardinality(p_ids) = 1 then
-        return _momo_summary(1, jsonb_build_array(_momo_record_failure(p_ids[1], v_message)));
+        return _momo_summary(1, jsonb_build_array(_momo_alloc_record_sms_failure(p_ids[1], v_message)));
     end if;
 
     v_half := cardinality(p_ids) / 2;
@@ -1738,8 +1942,8 @@ begin
     perform _momo_alloc_balance_check();
     perform _momo_alloc_cases();
     -- Post to the ledger, last (the cycle totals follow in its trigger).
-    perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
-    perform _momo_balance_holds_close();
+    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_holds_close();
 
     return _momo_summary_of_work();
 end;
@@ -1750,7 +1954,7 @@ $$;
 -- Name: FUNCTION _momo_allocate_rows(p_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_allocate_rows(p_ids bigint[]) IS 'The allocation pipeline for a set of claimed inbox rows, set-based, one function per step: parse and verify the sender (_momo_alloc_parse), decide what cannot be credited (_momo_alloc_screen), resolve the member (_momo_alloc_resolve), close the inbox rows (_momo_alloc_close_inbox), store the parses, genuine SMS claiming their txn id (_momo_alloc_store), check the balance chain (_momo_alloc_balance_check), open cases (_momo_alloc_cases) and post to the ledger last (_momo_post_ledger). Returns the batch''s summary; raises on unexpected errors.';
+COMMENT ON FUNCTION public._momo_allocate_rows(p_ids bigint[]) IS 'The allocation pipeline for a set of claimed inbox rows, set-based, one function per step: parse and verify the sender (_momo_alloc_parse), decide what cannot be credited (_momo_alloc_screen), resolve the member (_momo_alloc_resolve), close the inbox rows (_momo_alloc_close_inbox), store the parses, genuine SMS claiming their txn id (_momo_alloc_store), check the balance chain (_momo_alloc_balance_check), open cases (_momo_alloc_cases) and post to the ledger last (_momo_alloc_post_ledger). Returns the batch''s summary; raises on unexpected errors.';
 
 
 --
@@ -1832,6 +2036,40 @@ $$;
 --
 
 COMMENT ON FUNCTION public._momo_allocator_paused() IS 'The pause row while the allocator is paused (momo_allocator_pause), else null.';
+
+
+--
+-- Name: _momo_allocator_record_fault(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_allocator_record_fault(p_fault jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    if p_fault is null then
+        -- This batch ran without a fault of the whole system: the fault is over.
+        update public.momo_allocator_faults
+        set cleared_at = greatest(now(), last_at)
+        where cleared_at is null;
+        return;
+    end if;
+    insert into public.momo_allocator_faults as f (sqlstate, message)
+    values (p_fault ->> 'sqlstate', p_fault ->> 'message')
+    on conflict ((true)) where cleared_at is null do update
+    set sqlstate = excluded.sqlstate,
+        message = excluded.message,
+        last_at = greatest(now(), f.last_at),
+        occurrences = f.occurrences + 1;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_allocator_record_fault(p_fault jsonb); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_allocator_record_fault(p_fault jsonb) IS 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open row of momo_allocator_faults; null closes it (cleared_at).';
 
 
 --
@@ -1989,42 +2227,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public._momo_balance_gaps(p_lookback interval) IS 'The breaks in every account''s balance chain among the SMS parsed in the last p_lookback: see monitoring.balance_gaps, which reads it with MOMO_BALANCE_GAPS_LOOKBACK.';
-
-
---
--- Name: _momo_balance_holds_close(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_balance_holds_close() RETURNS void
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-    -- The held credits of momo_alloc_work (released_hold) were just posted or
-    -- turned into cases: their inbox rows and holds say how.
-    update momo_sms_inbox as i
-    set outcome = w.outcome, last_error = w.reason
-    from momo_alloc_work as w
-    where w.released_hold and i.id = w.inbox_id;
-
-    update momo_balance_holds as h
-    set
-        released_at = now(),
-        release = case
-            when w.outcome = 'unmatched' then 'unverified'
-            when w.outcome = 'duplicate' then 'duplicate'
-            when w.balance_verified then 'verified'
-            else 'check_off'
-        end
-    from momo_alloc_work as w
-    where w.released_hold and h.inbox_id = w.inbox_id;
-$$;
-
-
---
--- Name: FUNCTION _momo_balance_holds_close(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_balance_holds_close() IS 'Allocation stage: after the ledger stage, closes the balance holds released in this transaction (momo_alloc_work.released_hold): the inbox outcome and the hold''s release (verified, unverified, duplicate or check_off).';
 
 
 --
@@ -2278,8 +2480,8 @@ begin
     order by w.inbox_id
     on conflict (inbox_id) where status = 'open' do nothing;
 
-    perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
-    perform _momo_balance_holds_close();
+    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_holds_close();
 
     select count(*) into v_released from momo_alloc_work;
     return v_released;
@@ -2561,70 +2763,6 @@ COMMENT ON FUNCTION public._momo_parse_batch(p_texts text[], p_received_at times
 
 
 --
--- Name: _momo_post_ledger(text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_post_ledger(p_timezone text) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    -- The rows of momo_alloc_work still without an outcome are credits: post them,
-    -- in txn_id order so parallel allocators take index locks in one order. The
-    -- ledger's trigger adds to the cycle totals in this transaction.
-    with posted as (
-        insert into contributions_ledger (
-            ikimina_id, member_id, amount, currency, cycle_yyyymm, txn_id, source, meta,
-            inbox_id, parsed_id
-        )
-        select
-            w.ikimina_id, w.member_id, w.amount, w.currency,
-            to_char(w.txn_ts at time zone p_timezone, 'YYYYMM')::integer,
-            w.txn_id, 'sms',
-            jsonb_build_object('inbox_id', w.inbox_id, 'parsed_id', w.parsed_id,
-                'format', w.format, 'matched_by', w.matched_by)
-            -- MOMO_BALANCE_CHECK = flag: allocated although its balance did not link
-            || case when w.balance_verified is false then '{"balance_verified": false}' else '{}' end::jsonb,
-            w.inbox_id, w.parsed_id
-        from momo_alloc_work as w
-        where w.outcome is null
-        order by w.txn_id, w.inbox_id
-        -- generation 1: a txn id credited before (even if reversed since) is a duplicate
-        on conflict (txn_id, txn_generation) do nothing
-        returning id, inbox_id
-    )
-
-    update momo_alloc_work as w set ledger_id = p.id, outcome = 'allocated'
-    from posted as p
-    where w.inbox_id = p.inbox_id;
-
-    -- A transaction already in the ledger (a manual entry, say): a duplicate, not allocated.
-    with late_duplicates as (
-        update momo_alloc_work
-        set
-            outcome = 'duplicate',
-            reason = 'duplicate_txn_ledger',
-            detail = format('transaction %s is already in contributions_ledger', txn_id)
-        where outcome is null
-        returning inbox_id, outcome, reason
-    )
-
-    update momo_sms_inbox as i
-    set outcome = d.outcome, last_error = d.reason
-    from late_duplicates as d
-    where i.id = d.inbox_id;
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_post_ledger(p_timezone text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_post_ledger(p_timezone text) IS 'Allocation stage: posts the credits left in momo_alloc_work (outcome still null) to contributions_ledger, exactly once per transaction id; one already in the ledger becomes a duplicate.';
-
-
---
 -- Name: _momo_provider_senders_audit(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2652,94 +2790,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public._momo_provider_senders_audit() IS 'Trigger function: every insert, update or delete of an operator sender is written to audit_log (who, when, the row before and after): the list decides which SMS can ever be credited.';
-
-
---
--- Name: _momo_record_failure(bigint, text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_record_failure(p_inbox_id bigint, p_message text) RETURNS jsonb
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-declare
-    v_max_attempts integer := _setting('MOMO_ALLOCATOR_MAX_ATTEMPTS')::integer;
-    v_backoff interval := _setting('MOMO_ALLOCATOR_RETRY_BACKOFF')::interval;
-    v_message text := left(p_message, 400);
-    v_attempts integer;
-begin
-    update momo_sms_inbox
-    set
-        attempts = attempts + 1,
-        last_error = 'error: ' || v_message,
-        next_attempt_at = now() + v_backoff * power(2, least(attempts, 12))
-    where id = p_inbox_id and processed_at is null
-    returning attempts into v_attempts;
-
-    if v_attempts >= v_max_attempts then
-        update momo_sms_inbox
-        set
-            processed_at = now(),
-            outcome = 'dead_letter',
-            last_error = 'dead_letter: ' || v_message,
-            next_attempt_at = null
-        where id = p_inbox_id;
-
-        insert into momo_unmatched (inbox_id, reason, detail)
-        values (p_inbox_id, 'dead_letter',
-            format('allocation failed %s times; last error: %s', v_attempts, v_message))
-        on conflict (inbox_id) where status = 'open' do nothing;
-    end if;
-
-    return jsonb_build_object(
-        'inboxId', p_inbox_id::text,
-        'message', v_message,
-        'attempts', v_attempts,
-        'deadLetter', coalesce(v_attempts >= v_max_attempts, false)
-    );
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_record_failure(p_inbox_id bigint, p_message text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_record_failure(p_inbox_id bigint, p_message text) IS 'Records an unexpected allocation error on one inbox row: attempts + 1, last_error, exponential backoff (MOMO_ALLOCATOR_RETRY_BACKOFF); after MOMO_ALLOCATOR_MAX_ATTEMPTS the row becomes a dead letter (processed, outcome dead_letter) with a momo_unmatched case for a person.';
-
-
---
--- Name: _momo_record_fault(jsonb); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_record_fault(p_fault jsonb) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    if p_fault is null then
-        -- This batch ran without a fault of the whole system: the fault is over.
-        update public.momo_allocator_faults
-        set cleared_at = greatest(now(), last_at)
-        where cleared_at is null;
-        return;
-    end if;
-    insert into public.momo_allocator_faults as f (sqlstate, message)
-    values (p_fault ->> 'sqlstate', p_fault ->> 'message')
-    on conflict ((true)) where cleared_at is null do update
-    set sqlstate = excluded.sqlstate,
-        message = excluded.message,
-        last_at = greatest(now(), f.last_at),
-        occurrences = f.occurrences + 1;
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_record_fault(p_fault jsonb); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_record_fault(p_fault jsonb) IS 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open row of momo_allocator_faults; null closes it (cleared_at).';
 
 
 --
@@ -3888,32 +3938,6 @@ COMMENT ON FUNCTION public.credit_top_up(p_shop_id text, p_amount numeric, p_ref
 
 
 --
--- Name: contribution_cycles; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.contribution_cycles (
-    ikimina_id uuid NOT NULL,
-    yyyymm integer NOT NULL,
-    expected_amount numeric DEFAULT 0.00 NOT NULL,
-    collected_amount numeric DEFAULT 0.00 NOT NULL,
-    status text DEFAULT 'open'::text NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT contribution_cycles_collected_amount_money CHECK (((collected_amount <> 'NaN'::numeric) AND (collected_amount > '-10000000000000000'::numeric) AND (collected_amount < '10000000000000000'::numeric) AND (collected_amount = round(collected_amount, 2)))),
-    CONSTRAINT contribution_cycles_expected_amount_check CHECK ((expected_amount >= (0)::numeric)),
-    CONSTRAINT contribution_cycles_expected_amount_money CHECK (((expected_amount <> 'NaN'::numeric) AND (expected_amount > '-10000000000000000'::numeric) AND (expected_amount < '10000000000000000'::numeric) AND (expected_amount = round(expected_amount, 2)))),
-    CONSTRAINT contribution_cycles_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text]))),
-    CONSTRAINT contribution_cycles_yyyymm_check CHECK ((((yyyymm >= 200001) AND (yyyymm <= 999912)) AND (((yyyymm % 100) >= 1) AND ((yyyymm % 100) <= 12))))
-);
-
-
---
--- Name: TABLE contribution_cycles; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.contribution_cycles IS 'A group''s monthly contribution cycle. collected_amount always equals the sum of its ledger entries: only the ledger''s insert trigger changes it. A closed cycle stays closed when late payments arrive.';
-
-
---
 -- Name: cycle_adjust(uuid, integer, numeric, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4264,7 +4288,7 @@ begin
         v_summary := _momo_allocate_isolating(v_ids);
         -- A fault of the whole system left every claimed row as it was: record it for the
         -- alert; a batch without one ends an open fault.
-        perform _momo_record_fault(v_summary.fault);
+        perform _momo_allocator_record_fault(v_summary.fault);
     end if;
     -- Credits held for their balance chain: post those that link now, open cases
     -- for those that waited too long. Its failure is the allocator's, not a row's.
@@ -4272,7 +4296,7 @@ begin
         perform _momo_balance_release();
     exception when others then
         get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
-        perform _momo_record_fault(jsonb_build_object(
+        perform _momo_allocator_record_fault(jsonb_build_object(
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));
     end;
@@ -5238,30 +5262,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public.unmatched_resolve(p_case_id bigint, p_note text, p_member_id uuid, p_amount numeric) IS 'DBA: close an open momo_unmatched case with a note. With p_member_id (an active membership) the payment is allocated to that member as a manual ledger entry (same txn id, so never twice; a case without a stored parse, a dead letter, is parsed now for it) and the case records the ledger id; refused (MM409, naming the entry) when the payment is already in the ledger. Without a member the case is dismissed. p_amount only when the SMS amount could not be parsed. Audited.';
-
-
---
--- Name: upsert_contribution_cycle(uuid, integer, numeric); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.upsert_contribution_cycle(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) RETURNS public.contribution_cycles
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-    insert into contribution_cycles as c (ikimina_id, yyyymm, collected_amount)
-    values (p_ikimina_id, p_yyyymm, p_amount)
-    on conflict (ikimina_id, yyyymm) do update
-        set collected_amount = c.collected_amount + excluded.collected_amount,
-            updated_at = now()
-    returning c.*;
-$$;
-
-
---
--- Name: FUNCTION upsert_contribution_cycle(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.upsert_contribution_cycle(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) IS 'Adds an amount to a group''s monthly cycle total, creating the cycle if needed. Called only by the ledger insert trigger, so collected_amount always equals the ledger sum.';
 
 
 --
@@ -7750,6 +7750,20 @@ REVOKE ALL ON FUNCTION public._ledger_check_correction() FROM PUBLIC;
 
 
 --
+-- Name: TABLE contribution_cycles; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.contribution_cycles TO app_dba;
+
+
+--
+-- Name: FUNCTION _ledger_cycle_upsert(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._ledger_cycle_upsert(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) FROM PUBLIC;
+
+
+--
 -- Name: TABLE contributions_ledger; Type: ACL; Schema: public; Owner: -
 --
 
@@ -7799,10 +7813,31 @@ REVOKE ALL ON FUNCTION public._momo_alloc_close_inbox() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _momo_alloc_holds_close(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_holds_close() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _momo_alloc_parse(p_ids bigint[]); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public._momo_alloc_parse(p_ids bigint[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_post_ledger(p_timezone text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_post_ledger(p_timezone text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text) FROM PUBLIC;
 
 
 --
@@ -7883,6 +7918,13 @@ REVOKE ALL ON FUNCTION public._momo_allocator_paused() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _momo_allocator_record_fault(p_fault jsonb); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_allocator_record_fault(p_fault jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _momo_allocator_set_active(p_active boolean, p_reason text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -7903,13 +7945,6 @@ REVOKE ALL ON FUNCTION public._momo_amount(p_text text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) TO app_analyst;
 GRANT ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) TO app_dba;
-
-
---
--- Name: FUNCTION _momo_balance_holds_close(); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_balance_holds_close() FROM PUBLIC;
 
 
 --
@@ -7962,31 +7997,10 @@ REVOKE ALL ON FUNCTION public._momo_parse_batch(p_texts text[], p_received_at ti
 
 
 --
--- Name: FUNCTION _momo_post_ledger(p_timezone text); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_post_ledger(p_timezone text) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION _momo_provider_senders_audit(); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public._momo_provider_senders_audit() FROM PUBLIC;
-
-
---
--- Name: FUNCTION _momo_record_failure(p_inbox_id bigint, p_message text); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_record_failure(p_inbox_id bigint, p_message text) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _momo_record_fault(p_fault jsonb); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_record_fault(p_fault jsonb) FROM PUBLIC;
 
 
 --
@@ -8210,13 +8224,6 @@ GRANT ALL ON FUNCTION public.credit_reserve(p_campaign_id text, p_amount numeric
 
 REVOKE ALL ON FUNCTION public.credit_top_up(p_shop_id text, p_amount numeric, p_reference text, p_detail jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.credit_top_up(p_shop_id text, p_amount numeric, p_reference text, p_detail jsonb) TO app_credits;
-
-
---
--- Name: TABLE contribution_cycles; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.contribution_cycles TO app_dba;
 
 
 --
@@ -8525,13 +8532,6 @@ GRANT SELECT ON TABLE public.momo_unmatched TO app_dba;
 
 REVOKE ALL ON FUNCTION public.unmatched_resolve(p_case_id bigint, p_note text, p_member_id uuid, p_amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.unmatched_resolve(p_case_id bigint, p_note text, p_member_id uuid, p_amount numeric) TO app_dba;
-
-
---
--- Name: FUNCTION upsert_contribution_cycle(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public.upsert_contribution_cycle(p_ikimina_id uuid, p_yyyymm integer, p_amount numeric) FROM PUBLIC;
 
 
 --

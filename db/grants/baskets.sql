@@ -22,8 +22,7 @@ grant execute on function _momo_balance_gaps(interval) to app_analyst, app_dba;
 -- DBAs keep the operator senders (each change audited by its trigger).
 grant select, insert, update, delete on momo_provider_senders to app_dba;
 
--- Allocator: one batch through the HTTP trigger; parsing for inspection.
-grant execute on function momo_allocate(integer) to app_allocator;
+-- Parsing for inspection (the allocator's own grants: allocator.sql).
 grant execute on function momo_parse_sms(text, timestamptz) to app_allocator, app_dba;
 
 -- DBAs add and switch SMS formats (constraints check each against its sample).

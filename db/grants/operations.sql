@@ -1,6 +1,6 @@
 -- Privileges for operations (db/functions/operations, db/views/operations):
--- the DBA correction functions, the allocator's pause switch, and what the
--- monitoring views call. Applied after reset.sql and common.sql.
+-- the DBA correction functions and what the monitoring views call. Applied
+-- after reset.sql and common.sql.
 
 -- DBAs correct data only through these audited functions.
 grant execute on function ledger_reverse(bigint, text) to app_dba;
@@ -9,12 +9,7 @@ grant execute on function ledger_reallocate(bigint, uuid, text) to app_dba;
 grant execute on function unmatched_resolve(bigint, text, uuid, numeric) to app_dba;
 grant execute on function momo_sms_requeue(bigint, text) to app_dba;
 grant execute on function cycle_adjust(uuid, integer, numeric, text, text) to app_dba;
-grant execute on function momo_allocator_pause(text) to app_dba;
-grant execute on function momo_allocator_resume(text) to app_dba;
 
 -- The cron views call this security definer function as the reader (pg_cron's
 -- tables are visible to their owner only).
 grant execute on function _monitoring_cron_jobs() to app_analyst, app_dba;
-
--- DBAs read the allocator's pause switch and fault history (written only by the functions).
-grant select on momo_allocator_control, momo_allocator_faults to app_dba;

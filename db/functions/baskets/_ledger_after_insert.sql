@@ -6,7 +6,7 @@ as $$
 begin
     -- One upsert per (group, month), in key order so that parallel allocators
     -- lock cycle rows in the same order and never deadlock.
-    perform upsert_contribution_cycle(g.ikimina_id, g.cycle_yyyymm, g.total)
+    perform _ledger_cycle_upsert(g.ikimina_id, g.cycle_yyyymm, g.total)
     from (
         select n.ikimina_id, n.cycle_yyyymm, sum(n.amount) as total
         from new_rows as n

@@ -19,11 +19,3 @@ for each row execute function _append_only_guard('The audit trail is never edite
 create or replace trigger audit_log_no_truncate
 before truncate on audit_log
 for each statement execute function _append_only_guard('The audit trail is never edited.');
-
-create or replace trigger contributions_ledger_append_only
-before update or delete on contributions_ledger
-for each row execute function _append_only_guard('Use ledger_reverse() to post a correction.');
-
-create or replace trigger contributions_ledger_no_truncate
-before truncate on contributions_ledger
-for each statement execute function _append_only_guard('Use ledger_reverse() to post a correction.');

@@ -1,4 +1,4 @@
-create or replace function _momo_record_fault(p_fault jsonb)
+create or replace function _momo_allocator_record_fault(p_fault jsonb)
 returns void
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
@@ -21,6 +21,6 @@ begin
 end;
 $$;
 
-comment on function _momo_record_fault(jsonb) is
+comment on function _momo_allocator_record_fault(jsonb) is
 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open '
 'row of momo_allocator_faults; null closes it (cleared_at).';

@@ -21,8 +21,8 @@ begin
     perform _momo_alloc_balance_check();
     perform _momo_alloc_cases();
     -- Post to the ledger, last (the cycle totals follow in its trigger).
-    perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
-    perform _momo_balance_holds_close();
+    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_holds_close();
 
     return _momo_summary_of_work();
 end;
@@ -34,4 +34,4 @@ comment on function _momo_allocate_rows(bigint[]) is
 'resolve the member (_momo_alloc_resolve), close the inbox rows (_momo_alloc_close_inbox), store '
 'the parses, genuine SMS claiming their txn id (_momo_alloc_store), check the balance chain '
 '(_momo_alloc_balance_check), open cases (_momo_alloc_cases) and post to the ledger last '
-'(_momo_post_ledger). Returns the batch''s summary; raises on unexpected errors.';
+'(_momo_alloc_post_ledger). Returns the batch''s summary; raises on unexpected errors.';

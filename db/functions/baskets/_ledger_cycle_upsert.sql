@@ -1,4 +1,4 @@
-create or replace function upsert_contribution_cycle(
+create or replace function _ledger_cycle_upsert(
     p_ikimina_id uuid,
     p_yyyymm integer,
     p_amount numeric
@@ -15,6 +15,6 @@ as $$
     returning c.*;
 $$;
 
-comment on function upsert_contribution_cycle(uuid, integer, numeric) is
+comment on function _ledger_cycle_upsert(uuid, integer, numeric) is
 'Adds an amount to a group''s monthly cycle total, creating the cycle if needed. Called only '
 'by the ledger insert trigger, so collected_amount always equals the ledger sum.';

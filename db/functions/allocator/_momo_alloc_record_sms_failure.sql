@@ -1,4 +1,4 @@
-create or replace function _momo_record_failure(p_inbox_id bigint, p_message text)
+create or replace function _momo_alloc_record_sms_failure(p_inbox_id bigint, p_message text)
 returns jsonb
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
@@ -41,7 +41,7 @@ begin
 end;
 $$;
 
-comment on function _momo_record_failure(bigint, text) is
+comment on function _momo_alloc_record_sms_failure(bigint, text) is
 'Records an unexpected allocation error on one inbox row: attempts + 1, last_error, exponential '
 'backoff (MOMO_ALLOCATOR_RETRY_BACKOFF); after MOMO_ALLOCATOR_MAX_ATTEMPTS the row becomes a dead '
 'letter (processed, outcome dead_letter) with a momo_unmatched case for a person.';

@@ -30,7 +30,7 @@ begin
     -- The batch failed because of (some of) its rows: bisect until the poison rows
     -- are alone, so every healthy row is still allocated in this run.
     if cardinality(p_ids) = 1 then
-        return _momo_summary(1, jsonb_build_array(_momo_record_failure(p_ids[1], v_message)));
+        return _momo_summary(1, jsonb_build_array(_momo_alloc_record_sms_failure(p_ids[1], v_message)));
     end if;
 
     v_half := cardinality(p_ids) / 2;

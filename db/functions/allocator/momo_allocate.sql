@@ -43,7 +43,7 @@ begin
         v_summary := _momo_allocate_isolating(v_ids);
         -- A fault of the whole system left every claimed row as it was: record it for the
         -- alert; a batch without one ends an open fault.
-        perform _momo_record_fault(v_summary.fault);
+        perform _momo_allocator_record_fault(v_summary.fault);
     end if;
     -- Credits held for their balance chain: post those that link now, open cases
     -- for those that waited too long. Its failure is the allocator's, not a row's.
@@ -51,7 +51,7 @@ begin
         perform _momo_balance_release();
     exception when others then
         get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
-        perform _momo_record_fault(jsonb_build_object(
+        perform _momo_allocator_record_fault(jsonb_build_object(
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));
     end;

@@ -1,4 +1,4 @@
-create or replace function _momo_balance_holds_close()
+create or replace function _momo_alloc_holds_close()
 returns void
 language sql
 set search_path = pg_catalog, public, pg_temp
@@ -23,7 +23,7 @@ as $$
     where w.released_hold and h.inbox_id = w.inbox_id;
 $$;
 
-comment on function _momo_balance_holds_close() is
+comment on function _momo_alloc_holds_close() is
 'Allocation stage: after the ledger stage, closes the balance holds released in this transaction '
 '(momo_alloc_work.released_hold): the inbox outcome and the hold''s release (verified, unverified, '
 'duplicate or check_off).';

@@ -80,8 +80,8 @@ begin
     order by w.inbox_id
     on conflict (inbox_id) where status = 'open' do nothing;
 
-    perform _momo_post_ledger(_setting('MOMO_TIMEZONE'));
-    perform _momo_balance_holds_close();
+    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_holds_close();
 
     select count(*) into v_released from momo_alloc_work;
     return v_released;

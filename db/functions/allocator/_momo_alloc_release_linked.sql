@@ -4,7 +4,7 @@ language plpgsql
 set search_path = pg_catalog, public, pg_temp
 as $$
 begin
-    -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_post_ledger).
+    -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_alloc_post_ledger).
     insert into momo_alloc_work (
         inbox_id, account, format, amount, currency, txn_id, txn_ts, parsed_id, member_id,
         ikimina_id, matched_by, balance_verified, released_hold

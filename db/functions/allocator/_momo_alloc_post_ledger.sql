@@ -1,4 +1,4 @@
-create or replace function _momo_post_ledger(p_timezone text)
+create or replace function _momo_alloc_post_ledger(p_timezone text)
 returns void
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
@@ -51,6 +51,6 @@ begin
 end;
 $$;
 
-comment on function _momo_post_ledger(text) is
+comment on function _momo_alloc_post_ledger(text) is
 'Allocation stage: posts the credits left in momo_alloc_work (outcome still null) to '
 'contributions_ledger, exactly once per transaction id; one already in the ledger becomes a duplicate.';
