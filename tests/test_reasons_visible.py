@@ -76,8 +76,8 @@ def test_every_reason_and_note_argument_needs_a_visible_character(admin, connect
             with raises_sqlstate("MM400") as info:
                 conn.execute(f"select {name}({placeholders})", tuple(args))
             assert info.value.diag.column_name == API_NAMES.get((name, argument), argument), (
-                signature,
-                repr(blank),
+                f"{signature} accepted the reason {blank!r}: check it first with the shared "
+                f"_require_text({argument}, '...', '{argument}'), not btrim",
                 str(info.value),
             )
     assert everything(admin) == before
