@@ -11,8 +11,7 @@ import psycopg
 import pytest
 
 from tests.support.database import raises_sqlstate, scalar
-
-APP_ROLES = ("app_ingest", "app_allocator", "app_analyst", "app_dba", "app_credits", "app_web")
+from tests.support.refusals import APP_ROLES
 
 AUDIT_TRIGGER_FUNCTIONS = (
     "_audit_row_change()",

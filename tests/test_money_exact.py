@@ -17,9 +17,10 @@ import psycopg
 import pytest
 
 from tests.support.allocation import add_group, add_member
-from tests.support.credits import add_campaign, credit_snapshot, reserve, top_up
+from tests.support.credits import add_campaign, reserve, top_up
 from tests.support.database import raises_sqlstate, rows, scalar
-from tests.support.operations import ops_snapshot, scenario
+from tests.support.operations import scenario
+from tests.support.refusals import APP_ROLES, everything_written
 
 BAD_AMOUNTS = ("NaN", "Infinity", "-Infinity", "0.005", "1e17")
 
@@ -43,7 +44,6 @@ NOT_MONEY = {
     "setting MOMO_ALLOCATOR_MIN_CONFIDENCE": "a parse score between 0 and 1",
 }
 
-APP_ROLES = ("app_ingest", "app_allocator", "app_analyst", "app_dba", "app_credits", "app_web")
 
 NUMERIC_COLUMNS = """
 select c.relname, a.attname
@@ -156,15 +156,11 @@ def insert(conn: psycopg.Connection, table: str, row: dict[str, Any]) -> None:
     )
 
 
-def everything(admin: psycopg.Connection) -> tuple[Any, ...]:
-    return (ops_snapshot(admin), credit_snapshot(admin))
-
-
 def test_every_money_column_refuses_nan_infinity_and_a_third_decimal(admin):
     base = valid_rows(admin)
     columns = classified_columns(admin)
     assert {table for table, _ in columns} == MONEY_TABLES  # every money table has money
-    before = everything(admin)
+    before = everything_written(admin)
     for table, column in columns:
         for bad in BAD_AMOUNTS:
             row = base[table] | {column: bad}
@@ -186,7 +182,7 @@ def test_every_money_column_refuses_nan_infinity_and_a_third_decimal(admin):
         )
         for part in ("<> 'NaN'", "> '-10000000000000000'", "< '10000000000000000'", "round("):
             assert part in check, (table, column, check)
-    assert everything(admin) == before
+    assert everything_written(admin) == before
     # The valid rows themselves go in, with exactly two decimals (nothing rounded).
     with admin.transaction(force_rollback=True):
         for table in ("contribution_cycles", "Wallet", "Campaign"):
@@ -271,14 +267,14 @@ def test_every_money_argument_refuses_nan_infinity_and_a_third_decimal(
     setup, call, role, column = MONEY_CALLS[argument]
     params = setup(admin)
     conn = connect_as(role)
-    before = everything(admin)
+    before = everything_written(admin)
     with raises_sqlstate("MM400") as info:
         conn.execute(call, (*params, bad))
     assert info.value.diag.column_name == column
-    assert everything(admin) == before
+    assert everything_written(admin) == before
     # The same call with a good amount goes through: it was the amount that was refused.
     conn.execute(call, (*params, "10.50"))
-    assert everything(admin) != before
+    assert everything_written(admin) != before
 
 
 def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, connect_as):
@@ -290,7 +286,7 @@ def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, co
     ]
     assert "MOMO_ALLOCATOR_MAX_AMOUNT" in keys
     dba = connect_as("app_dba")
-    before = everything(admin)
+    before = everything_written(admin)
     for key in keys:
         for bad in ("NaN", "Infinity", "0.005", "1e17", "0", "-5"):
             with raises_sqlstate("MM400", "not a valid amount"):
@@ -302,7 +298,7 @@ def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, co
         for bad in ("NaN", "Infinity"):
             with raises_sqlstate("MM400", "not a valid numeric"):
                 dba.execute("select setting_set(%s, %s, 'test')", (key, bad))
-    assert everything(admin) == before
+    assert everything_written(admin) == before
     dba.execute("select setting_set('MOMO_ALLOCATOR_MAX_AMOUNT', '5000000.50', 'test')")
     assert scalar(admin, "select _setting('MOMO_ALLOCATOR_MAX_AMOUNT')") == "5000000.50"
 
@@ -313,7 +309,7 @@ def test_every_amount_setting_refuses_nan_infinity_and_a_third_decimal(admin, co
 def test_item_1_a_nan_amount_cannot_poison_the_ledger(admin, connect_as):
     s = scenario(admin)
     dba = connect_as("app_dba")
-    before = everything(admin)
+    before = everything_written(admin)
     for amount in ("NaN", "Infinity"):
         with raises_sqlstate("MM400", "p_amount must be") as info:
             dba.execute(
@@ -328,7 +324,7 @@ def test_item_1_a_nan_amount_cannot_poison_the_ledger(admin, connect_as):
                 "select cycle_adjust(%s, 202501, %s::numeric, null, 'why')", (group, amount)
             )
         assert info.value.diag.column_name == "p_expected_amount"
-    assert everything(admin) == before
+    assert everything_written(admin) == before
     totals = rows(admin, "select * from monitoring.ledger_totals")
     assert all(str(v) != "NaN" for row in totals for v in row.values())
 
@@ -338,7 +334,7 @@ def test_item_2_amounts_are_never_rounded_silently(admin, connect_as):
     top_up(admin, "s1", 100, "pay-1")
     add_campaign(admin, "c1", "s1")
     reserve(admin, "c1", 50)
-    before = everything(admin)
+    before = everything_written(admin)
     with raises_sqlstate("MM400", "at most 2 decimals, got 10.005"):
         connect_as("app_dba").execute(
             "select unmatched_resolve(%s, 'x', %s, 10.005)", (s.case_id, s.other.member_id)
@@ -349,5 +345,5 @@ def test_item_2_amounts_are_never_rounded_silently(admin, connect_as):
             """update "Campaign" set status = 'sent', "creditsUsed" = 1.005 where id = 'c1'"""
         )
     assert info.value.diag.column_name == "creditsUsed"
-    assert everything(admin) == before
+    assert everything_written(admin) == before
     assert Decimal(scalar(admin, """select balance from "Wallet" where "shopId" = 's1'""")) == 100

@@ -7,16 +7,15 @@ whitespace, control or invisible characters; nothing is written.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from tests.support.credits import add_campaign, credit_snapshot, reserve, top_up
+from tests.support.credits import add_campaign, reserve, top_up
 from tests.support.database import raises_sqlstate, scalar
-from tests.support.operations import ops_snapshot, scenario
+from tests.support.operations import scenario
+from tests.support.refusals import APP_ROLES, everything_written
 
 BLANKS = ("", " ", "\t", " \t\n", "\r\n", "\u00a0", "\u200b", "\u2003\ufeff", "\u3000", "\x0b")
 
-APP_ROLES = ["app_ingest", "app_allocator", "app_analyst", "app_dba", "app_credits"]
 
 REASON_ARGUMENTS = """
 select p.oid::regprocedure::text, p.proname, p.pronargs, u.name, u.position::int,
@@ -38,10 +37,6 @@ order by 1
 API_NAMES = {("credit_release", "p_reason"): "reason"}
 
 
-def everything(admin: psycopg.Connection) -> tuple:
-    return (ops_snapshot(admin), credit_snapshot(admin))
-
-
 def test_visible_character_rule(admin):
     for blank in BLANKS:
         assert scalar(admin, "select _has_visible_character(%s)", (blank,)) is False, repr(blank)
@@ -51,7 +46,7 @@ def test_visible_character_rule(admin):
 
 
 def test_every_reason_and_note_argument_needs_a_visible_character(admin, connect_as):
-    found = admin.execute(REASON_ARGUMENTS, (APP_ROLES, APP_ROLES)).fetchall()
+    found = admin.execute(REASON_ARGUMENTS, (list(APP_ROLES), list(APP_ROLES))).fetchall()
     names = {name for _, name, *_ in found}
     # The known ones are among them (the walk finds what it should).
     assert {
@@ -66,7 +61,7 @@ def test_every_reason_and_note_argument_needs_a_visible_character(admin, connect
         "momo_allocator_pause",
         "momo_allocator_resume",
     } <= names
-    before = everything(admin)
+    before = everything_written(admin)
     for signature, name, nargs, argument, position, role in found:
         conn = connect_as(role)
         for blank in BLANKS:
@@ -80,7 +75,7 @@ def test_every_reason_and_note_argument_needs_a_visible_character(admin, connect
                 f"_require_text({argument}, '...', '{argument}'), not btrim",
                 str(info.value),
             )
-    assert everything(admin) == before
+    assert everything_written(admin) == before
 
 
 def test_item_4_a_reason_of_whitespace_is_no_reason(admin, connect_as):
@@ -89,7 +84,7 @@ def test_item_4_a_reason_of_whitespace_is_no_reason(admin, connect_as):
     add_campaign(admin, "c1", "s1")
     r = reserve(admin, "c1", 10)
     dba = connect_as("app_dba")
-    before = everything(admin)
+    before = everything_written(admin)
     with raises_sqlstate("MM400", "a reason is required to reverse"):
         dba.execute("select ledger_reverse(%s, E' \\t\\n')", (s.ledger_id,))
     with raises_sqlstate("MM400", "a release reason is required"):
@@ -103,7 +98,7 @@ def test_item_4_a_reason_of_whitespace_is_no_reason(admin, connect_as):
             """meta = meta || '{"releaseReason": "\\t\\u00a0"}' where id = %s""",
             (r["id"],),
         )
-    assert everything(admin) == before
+    assert everything_written(admin) == before
 
 
 @pytest.mark.parametrize("reason", ["ticket 12", "é"])
