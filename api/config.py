@@ -97,6 +97,9 @@ class Settings:
     body_read_timeout_seconds: int = 10
     # the app's JSON log lines (api/logs.py): a logging level name
     log_level: str = "INFO"
+    # the phone number whose SMS the spec route receives when a request names none
+    # (its receivingAccount field): one phone, one account, whatever app forwards it
+    receiving_account: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -121,4 +124,5 @@ class Settings:
             ingest_lock_timeout_ms=_int(env, "MOMO_SMS_INGEST_LOCK_TIMEOUT_MS", 1000, 1),
             body_read_timeout_seconds=_int(env, "MOMO_SMS_BODY_READ_TIMEOUT_SECONDS", 10, 1),
             log_level=_log_level(env),
+            receiving_account=env.get("MOMO_SMS_RECEIVING_ACCOUNT", "").strip() or None,
         )

@@ -60,6 +60,9 @@ class Database:
                 max_size=self._pool_size,
                 kwargs={"autocommit": True, "application_name": f"api:{role}"},
                 configure=lambda conn: set_role(conn, role),
+                # A connection is checked (one round trip) before it is handed out, so the
+                # first request after PostgreSQL restarts gets a new one, not a dead one.
+                check=ConnectionPool.check_connection,
                 timeout=5.0,
                 name=str(role),
                 open=True,

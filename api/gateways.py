@@ -16,7 +16,21 @@ public documentation and source:
   {"payload": {"success": true, "error": null}}. sent_timestamp is epoch
   milliseconds in its source (the old docs say "UNIX timestamp").
 - android-income (Incoming SMS to URL forwarder): JSON from a template, default
-  from/text/sentStamp/receivedStamp (epoch ms)/sim; X-Signature hex HMAC of the body.
+  from/text/sentStamp/receivedStamp (epoch ms)/sim. The released app cannot sign; it
+  sends static custom headers, so `Authorization: Bearer <secret>` is what it can
+  prove (the sender knew the secret). Builds that sign send X-Signature, the hex HMAC
+  of the body, which is checked instead when present.
+
+The receiving account: the phone's own number in E.164 when the gateway tells it
+(sms-gate `payload.recipient`, httpSMS `data.owner`, SMSSync `sent_to`, the
+android-income template's `to`), whatever app forwards it, so one phone keeps one
+balance history; momo_sms_inbox's insert trigger writes it in E.164
+(_momo_sms_inbox_account). Otherwise a label naming the device and SIM.
+
+The time stored is when the phone received the SMS, in every route: sms-gate
+`payload.receivedAt`, httpSMS `data.timestamp`, android-income `receivedStamp`
+(`sentStamp` only when the template leaves it out), SMSSync `sent_timestamp`
+(the only time SMSSync sends: the network's time stamp, seconds before receipt).
 
 A mapping raises ApiError (401 bad signature, 400 bad field) before anything is
 stored, or returns None for an event that is not a received SMS (acknowledged and
@@ -77,6 +91,10 @@ class Gateway:
     ok: Callable[[str, bool], str]  # (inbox id, duplicate) -> JSON body of the 200
     error: Callable[[ApiError], str | None]  # the gateway's error body; None: the JSON shape
     ignored: str = '{"ok":true,"ignored":true}'
+    methods: tuple[str, ...] = ("POST",)  # what the app may send (SMSSync: POST or PUT)
+    # The route answers other methods itself (405 in the gateway's own error shape)
+    # instead of leaving them to Flask's JSON 405.
+    refuses_other_methods: bool = False
 
 
 def unauthorized(message: str) -> ApiError:
@@ -177,9 +195,11 @@ def map_sms_gate(request: Request, secrets: tuple[bytes, ...]) -> Delivery | Non
     sim = payload.get("simNumber")
     if sim is not None and (isinstance(sim, bool) or not isinstance(sim, int) or sim < 0):
         raise invalid("payload.simNumber", "payload.simNumber must be a SIM number")
-    account = None
-    if device_id:
-        account = f"sms-gate:{device_id}" + (f"/sim{sim}" if sim is not None else "")
+    # The phone's own number when the app knows it; else the device and SIM (a phone
+    # whose app does not report the SIM has one: SIM 1).
+    account = _string(payload, "recipient", "payload.recipient")
+    if not account and device_id:
+        account = f"sms-gate:{device_id}/sim{1 if sim is None else sim}"
     return Delivery(
         message,
         sender,
@@ -189,7 +209,8 @@ def map_sms_gate(request: Request, secrets: tuple[bytes, ...]) -> Delivery | Non
             "sms-gate",
             eventId=event.get("id"),
             webhookId=event.get("webhookId"),
-            recipient=payload.get("recipient"),
+            deviceId=device_id,
+            simNumber=sim,
         ),
         account,
         "sms-gate",
@@ -262,11 +283,27 @@ def map_httpsms(request: Request, secrets: tuple[bytes, ...]) -> Delivery | None
 # --- smssync -----------------------------------------------------------------------------------
 
 
+# SMSSync's "test sync URL" request (AppHttpClient.initTestRequest): the secret, this
+# sender and this text, nothing else. It is answered as a success and stored nowhere.
+SMSSYNC_TEST_FROM = "+000000000000"
+SMSSYNC_TEST_MESSAGE = "Test Message From SMSSync Integration"
+
+
 def _form(request: Request) -> dict[str, Any]:
-    """SMSSync posts URL-encoded fields (its default) or, if chosen in the app, JSON."""
-    content_type = str(request.environ.get("CONTENT_TYPE", ""))
+    """SMSSync posts URL-encoded fields (its default) or, if chosen in the app, JSON.
+
+    Its XML (and YAML) options are refused with 415 before anything is read.
+    """
+    content_type = str(request.environ.get("CONTENT_TYPE", "")).lower()
     if "json" in content_type:
         return parse_object(request.body)
+    if content_type and "x-www-form-urlencoded" not in content_type:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"SMSSync data format {content_type.split(';')[0]} is not supported: choose "
+            "URL-encoded (the default) or JSON in the sync URL's settings",
+        )
     try:
         fields = parse_qs(request.body.decode("utf-8"), keep_blank_values=True, max_num_fields=32)
     except (UnicodeDecodeError, ValueError):
@@ -281,6 +318,8 @@ def map_smssync(request: Request, secrets: tuple[bytes, ...]) -> Delivery | None
     given = form.get("secret")
     if not secret_matches(given if isinstance(given, str) else None, secrets):
         raise unauthorized("missing or invalid secret")
+    if form.get("from") == SMSSYNC_TEST_FROM and form.get("message") == SMSSYNC_TEST_MESSAGE:
+        return None  # the app's "test sync URL": the secret is right, nothing to store
     message = _string(form, "message", "message", required=True)
     assert message is not None
     sent_to = _string(form, "sent_to", "sent_to")
@@ -309,9 +348,26 @@ def _smssync_error(error: ApiError) -> str:
 # --- android-income ----------------------------------------------------------------------------
 
 
+def _android_income_authenticated(request: Request, secrets: tuple[bytes, ...]) -> str:
+    """How the request proved itself: "bearer" (the static header the released app can
+    send: the sender knew a secret) or "hmac" (X-Signature of a signing build: the body
+    is the one signed). Raises 401 otherwise; every candidate is compared in constant time.
+    """
+    signature = request.header("X-Signature")
+    if signature is not None:
+        if signature_valid(request.body, signature, secrets):
+            return "hmac"
+        raise unauthorized("invalid X-Signature")
+    scheme, _, token = (request.header("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and secret_matches(token.strip(), secrets):
+        return "bearer"
+    raise unauthorized(
+        "missing or invalid Authorization: Bearer <secret> (add it as a custom header in the app)"
+    )
+
+
 def map_android_income(request: Request, secrets: tuple[bytes, ...]) -> Delivery | None:
-    if not signature_valid(request.body, request.header("X-Signature"), secrets):
-        raise unauthorized("missing or invalid X-Signature")
+    authentication = _android_income_authenticated(request, secrets)
     payload = parse_object(request.body)
     message = _string(payload, "text", "text", required=True)
     assert message is not None
@@ -327,7 +383,12 @@ def map_android_income(request: Request, secrets: tuple[bytes, ...]) -> Delivery
         _string(payload, "from", "from"),
         _epoch_ms(stamp, label, request),
         "android-income",
-        _metadata("android-income", sentStamp=payload.get("sentStamp"), sim=sim_label),
+        _metadata(
+            "android-income",
+            sentStamp=payload.get("sentStamp"),
+            sim=sim_label,
+            authentication=authentication,
+        ),
         account,
         "android-income",
         None,
@@ -345,6 +406,8 @@ GATEWAYS: dict[str, Gateway] = {
             _smssync_ok,
             _smssync_error,
             ignored='{"payload":{"success":true,"error":null}}',
+            methods=("POST", "PUT"),
+            refuses_other_methods=True,
         ),
         Gateway("android-income", map_android_income, _spec_ok, _no_body),
     )

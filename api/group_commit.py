@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import threading
 import time
@@ -45,14 +46,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import psycopg
+from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.json import Jsonb
 
 from api.logs import log_event
 
-# Binary parameters (%b): psycopg's text format would escape every array element.
-BATCH_SQL = (
-    "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b, %b, %b, %b, %b, %b, %b, %b)"
-)
+# One array of the composite momo_sms_delivery, one element per Delivery (its
+# fields in the type's order), sent binary (%b): psycopg's text format would
+# escape every element.
+BATCH_SQL = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%b)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,27 @@ class Delivery:
     receiving_account: str | None = None
     gateway: str | None = None
     gateway_message_id: str | None = None
+
+
+def register_delivery(conn: psycopg.Connection) -> None:
+    """Let `conn` send a Delivery (and a list of them) as the SQL type momo_sms_delivery."""
+    info = CompositeInfo.fetch(conn, "public.momo_sms_delivery")
+    if info is None:
+        raise psycopg.ProgrammingError("type momo_sms_delivery not found: migrate the database")
+    register_composite(info, conn, Delivery, make_sequence=_delivery_fields)
+
+
+def _delivery_fields(delivery: Delivery, info: CompositeInfo) -> tuple[object, ...]:
+    return (
+        delivery.message,
+        delivery.msisdn,
+        delivery.received_at,
+        delivery.ingest_source,
+        delivery.metadata,
+        delivery.receiving_account,
+        delivery.gateway,
+        delivery.gateway_message_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +275,13 @@ class GroupCommitter:
             self._batch_started = None  # once per batch
 
     def _cursor_for_batch(self) -> psycopg.Cursor:
+        if self._conn is not None and _ended_while_idle(self._conn):
+            self._conn.close()  # e.g. PostgreSQL restarted: its goodbye is waiting to be read
+            self._conn = None
+            log_event("momo_sms_hook.reconnect", reason="connection ended while idle")
         if self._conn is None or self._conn.closed or self._cursor is None:
             self._conn = self._connect()
+            register_delivery(self._conn)
             self._cursor = self._conn.cursor()
         return self._cursor
 
@@ -277,20 +305,7 @@ class GroupCommitter:
 
     @staticmethod
     def _execute(cursor: psycopg.Cursor, batch: Sequence[_Slot]) -> None:
-        deliveries = [slot.delivery for slot in batch]
-        rows = cursor.execute(
-            BATCH_SQL,
-            (
-                [d.message for d in deliveries],
-                [d.msisdn for d in deliveries],
-                [d.received_at for d in deliveries],
-                [d.ingest_source for d in deliveries],
-                [d.metadata for d in deliveries],
-                [d.receiving_account for d in deliveries],
-                [d.gateway for d in deliveries],
-                [d.gateway_message_id for d in deliveries],
-            ),
-        ).fetchall()
+        rows = cursor.execute(BATCH_SQL, ([slot.delivery for slot in batch],)).fetchall()
         for ord_, inbox_id, duplicate in rows:
             batch[ord_ - 1].result = Stored(inbox_id, duplicate)
         if len(rows) != len(batch):  # cannot happen short of a broken function; never hang
@@ -307,6 +322,23 @@ class GroupCommitter:
             self._cursor = None
         for slot in slots:
             slot.error = exc
+
+
+def _ended_while_idle(conn: psycopg.Connection) -> bool:
+    """True when an idle connection has something to read: the server has ended it.
+
+    Between batches the server sends nothing unless it terminates the session (a
+    restart or shutdown sends its FATAL notice and closes the socket). A poll with
+    no timeout finds that without a round trip, so the first delivery after a
+    restart is stored on a new connection instead of failing on the old one.
+    """
+    if conn.closed or conn.broken:
+        return True
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
 
 
 def _shut_socket(conn: psycopg.Connection) -> None:

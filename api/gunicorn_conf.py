@@ -24,6 +24,24 @@ graceful_timeout = 20
 accesslog = None  # the app logs its own structured events
 errorlog = "-"
 loglevel = "warning"
+# gunicorn's own lines (a worker timed out or died, ...) are JSON like the app's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING", "handlers": []},
+    "formatters": {"json": {"()": "api.logs.JsonRecordFormatter"}},
+    "handlers": {
+        "json_stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "WARNING", "handlers": ["json_stderr"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
+}
 
 
 def worker_exit(_server: object, worker: object) -> None:

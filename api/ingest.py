@@ -132,6 +132,9 @@ def momo_sms_hook() -> Response:
         msisdn = optional_string(payload, "msisdn")
         received_at = optional_string(payload, "receivedAt")
         ingest_source = optional_string(payload, "ingestSource")
+        receiving_account = (
+            optional_string(payload, "receivingAccount") or settings.receiving_account
+        )
         metadata = payload.get("metadata")
         if not storable(metadata):
             raise ApiError(
@@ -145,7 +148,7 @@ def momo_sms_hook() -> Response:
         received_at,
         ingest_source,
         None if metadata is None else Jsonb(metadata),
-        None,
+        receiving_account,
         None if webhook_id is None else "webhook",
         webhook_id,
     )
@@ -160,6 +163,11 @@ def _gateway_hook(gateway: Gateway) -> Callable[[], Response]:
         settings = context.settings()
         client = client_address(request, settings.trusted_proxy_hops)
         try:
+            if request.method not in gateway.methods:
+                allowed = " or ".join(gateway.methods)
+                raise ApiError(
+                    405, "method_not_allowed", f"method {request.method} is not allowed: {allowed}"
+                )
             body = _admitted_body(settings, client)
             try:
                 delivery = gateway.map(
@@ -172,7 +180,10 @@ def _gateway_hook(gateway: Gateway) -> Callable[[], Response]:
             if delivery is None:
                 log_event("momo_sms_hook.ignored", gateway=gateway.name, client=client)
                 return _answer(gateway.ignored)
-            inbox_id, duplicate = _store(delivery, client, len(body))
+            try:
+                inbox_id, duplicate = _store(delivery, client, len(body))
+            except psycopg.Error as exc:
+                raise _database_failure(exc) from None
         except ApiError as error:
             error_body = gateway.error(error)
             if error_body is None:
@@ -186,11 +197,29 @@ def _gateway_hook(gateway: Gateway) -> Callable[[], Response]:
     return hook
 
 
+def _database_failure(exc: psycopg.Error) -> ApiError:
+    """A database failure while storing, as the gateway's own error (503: it retries)."""
+    if isinstance(exc, psycopg.OperationalError):
+        log_event("http.database_unavailable", logging.ERROR, path=request.path)
+        return ApiError(503, "unavailable", "database unavailable")
+    log_event(
+        "http.database_error",
+        logging.ERROR,
+        path=request.path,
+        sqlstate=exc.sqlstate,
+        error=type(exc).__name__,
+    )
+    return ApiError(500, "internal_error", "internal error")
+
+
+# A gateway that answers every error in its own shape (SMSSync) takes every method and
+# refuses the ones it does not serve itself (405); the others leave that to Flask.
+_EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 for _gateway in GATEWAYS.values():
     bp.add_url_rule(
         f"/functions/v1/momo-sms-hook/{_gateway.name}",
         view_func=_gateway_hook(_gateway),
-        methods=["POST"],
+        methods=_EVERY_METHOD if _gateway.refuses_other_methods else list(_gateway.methods),
     )
 
 

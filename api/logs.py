@@ -36,11 +36,40 @@ class JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.handleError(logging.makeLogRecord({"name": _LOGGER_NAME, "msg": line}))
 
 
+class JsonRecordFormatter(logging.Formatter):
+    """Another library's record as one JSON line: the driver's, the pool's, gunicorn's."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "event": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            fields["exception"] = self.formatException(record.exc_info)
+        return _encode(fields)
+
+
+# Libraries whose own log lines go out as JSON too: psycopg (the driver) and
+# psycopg.pool (e.g. "error connecting in 'app_ingest'" while PostgreSQL is down).
+LIBRARY_LOGGERS = ("psycopg", "psycopg.pool")
+
+
 def configure_logging(level: str = "INFO") -> None:
     if not _logger.handlers:
         _logger.addHandler(JsonLineHandler())
         _logger.propagate = False
     _logger.setLevel(level)
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        if not any(type(h) is JsonLineHandler for h in library.handlers):
+            handler = JsonLineHandler()
+            handler.setFormatter(JsonRecordFormatter())
+            library.addHandler(handler)
+            library.propagate = False
+        # Their INFO lines (each connection the pool adds) would drown the app's events.
+        library.setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> None:

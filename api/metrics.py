@@ -147,6 +147,8 @@ class DatabaseCollector:
         yield allocations
         yield entries
 
+        yield from self._payer_families(cur)
+
         errors = GaugeMetricFamily(
             "momo_inbox_errors",
             "Inbox rows carrying a last_error, by reason and state (retrying or final outcome).",
@@ -245,6 +247,34 @@ class DatabaseCollector:
             log_event("metrics.credit_views_error", logging.ERROR, error=type(exc).__name__)
             credit = []
         yield from credit
+
+    def _payer_families(self, cur: psycopg.Cursor[dict[str, Any]]) -> Iterator[Metric]:
+        """How payers were recognised over the last 30 Kigali days (payer_matching_daily)."""
+        credited = GaugeMetricFamily(
+            "momo_payments_credited_last_30_days",
+            "Payments credited in the last 30 days, by how the payer was matched "
+            "(matched_by of the allocator, or by_person: unmatched_resolve).",
+            labels=["matched_by"],
+        )
+        automatic = cases = 0.0
+        for row in cur.execute(
+            "select kind, how, sum(payments) as payments from monitoring.payer_matching_daily "
+            "where day > current_date - 30 group by kind, how order by kind, how"
+        ):
+            if row["kind"] == "credit":
+                credited.add_metric([row["how"]], _number(row["payments"]))
+                if row["how"] != "by_person":
+                    automatic += _number(row["payments"])
+            else:
+                cases += _number(row["payments"])
+        yield credited
+        share = GaugeMetricFamily(
+            "momo_payments_automatic_share",
+            "Share of the last 30 days' SMS that the allocator credited by itself: automatic "
+            "credits / (automatic credits + cases opened); 1 when there were none.",
+        )
+        share.add_metric([], automatic / (automatic + cases) if automatic + cases else 1.0)
+        yield share
 
     def _credit_families(self, cur: psycopg.Cursor[dict[str, Any]]) -> Iterator[Metric]:
         present = {

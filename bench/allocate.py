@@ -9,6 +9,11 @@ sessions at once as pg_cron runs them: `call momo_allocator_drain()`
 with the time budget lifted so one call drains all. BENCH_SESSIONS=1 runs the
 drain alone. Prints rows/s; checks the outcomes against what the backlog must
 produce.
+
+Each size runs on both SMS matchers, one line after the other: PL/Perl (where
+the server has it) and PostgreSQL's engine (momo.regex_engine, see
+db/functions/baskets/_regex_engine.sql). BENCH_MATCHERS chooses: "perl",
+"postgres", "auto" (what the server offers) or a list, e.g. "perl,postgres".
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").s
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "2"))
 PARSE_CHUNK = 5_000
 ENTRY_POINTS = ["call momo_allocator_drain()", "call momo_allocator_assist()"]
+MATCHERS = os.environ.get("BENCH_MATCHERS", "")
 
 
 def reset(conn: psycopg.Connection) -> None:
@@ -58,10 +64,13 @@ def parse_only(conn: psycopg.Connection, n: int) -> float:
     return time.perf_counter() - started
 
 
-def drain(sessions: int) -> float:
+def drain(sessions: int, matcher: str) -> float:
     """Runs the pg_cron entry points in `sessions` sessions at once; seconds until all end."""
     url = os.environ["DATABASE_URL"]
-    connections = [psycopg.connect(url, autocommit=True) for _ in range(sessions)]
+    connections = [
+        psycopg.connect(url, autocommit=True, options=f"-c momo.regex_engine={matcher}")
+        for _ in range(sessions)
+    ]
     failures: list[BaseException] = []
 
     def call(conn: psycopg.Connection, command: str) -> None:
@@ -87,7 +96,9 @@ def drain(sessions: int) -> float:
     return seconds
 
 
-def run(conn: psycopg.Connection, n: int) -> None:
+def run(conn: psycopg.Connection, n: int, matcher: str) -> None:
+    conn.execute("select set_config('momo.regex_engine', %s, false)", (matcher,))
+    engine = conn.execute("select _regex_engine()").fetchone()[0]
     reset(conn)
     create_members(conn, N_MEMBERS)
     enqueue_mixed_sms(conn, 1, n, N_MEMBERS)
@@ -95,7 +106,7 @@ def run(conn: psycopg.Connection, n: int) -> None:
 
     parse_seconds = parse_only(conn, n)
     conn.execute("update app_settings set value = '1 day' where key = 'MOMO_ALLOCATOR_TIME_BUDGET'")
-    allocate_seconds = drain(SESSIONS)
+    allocate_seconds = drain(SESSIONS, matcher)
 
     outcomes = Counter(
         dict(conn.execute("select outcome, count(*) from momo_sms_inbox group by 1").fetchall())
@@ -103,7 +114,8 @@ def run(conn: psycopg.Connection, n: int) -> None:
     ok = outcomes == expected_outcomes(1, n)
     ledger = conn.execute("select count(*) from contributions_ledger").fetchone()[0]
     print(
-        f"{n:>9,} SMS  parse-only {n / parse_seconds:>8,.0f} rows/s ({parse_seconds:6.1f} s)  "
+        f"{n:>9,} SMS  {engine:<8} matcher  "
+        f"parse-only {n / parse_seconds:>8,.0f} rows/s ({parse_seconds:6.1f} s)  "
         f"full allocation {n / allocate_seconds:>8,.0f} rows/s ({allocate_seconds:6.1f} s)  "
         f"ledger rows {ledger:,}  outcomes {'as expected' if ok else 'WRONG: ' + str(outcomes)}",
         flush=True,
@@ -131,9 +143,16 @@ def main() -> None:
             f"({' + '.join(ENTRY_POINTS[:SESSIONS])})",
             flush=True,
         )
+        perl = conn.execute(
+            "select to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') "
+            "is not null"
+        ).fetchone()[0]
+        both = ["perl", "postgres"] if perl else ["postgres"]
+        matchers = MATCHERS.split(",") if MATCHERS else both
         try:
             for n in SIZES:
-                run(conn, n)
+                for matcher in matchers:
+                    run(conn, n, matcher)
         finally:
             conn.execute(
                 "update app_settings set value = default_value where key like 'MOMO_ALLOCATOR_%'"

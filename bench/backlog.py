@@ -4,9 +4,13 @@ Used by the concurrency tests and by `make bench-allocate`. Row i of the
 backlog is of kind KINDS[i % 20], with a few exceptions every 1,000 rows
 (FORGERIES), so the expected outcome of any backlog is known without reading
 it back. The rows come from ACCOUNTS collection phones (ingest_source
-`backlog-<n>`), 20 consecutive rows per phone in turn, each SMS 7 seconds
-after the one before; every genuine SMS states the account's true balance, so
-the balance chain links them (see _momo_balance_links).
+`backlog-<n>`, the collection account of group n), 20 consecutive rows per
+phone in turn, each SMS 7 seconds after the one before, its payers members of
+that group; every genuine SMS states the account's true balance, so the
+balance chain links them (see _momo_balance_links). As on a real MTN phone,
+most payments show the payer's number masked but for its last three digits,
+with the name the SIM was registered under (here "NUMBER<m> MEMBER" for the
+member listed as "Member Number<m>") and no note.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from collections import Counter
 import psycopg
 
 ACCOUNTS = 50
+PER_GROUP = 20
 OPENING_BALANCE = 10_000_000
 
 # kind of SMS by i % 20 -> (description, expected inbox outcome)
 KINDS: dict[int, tuple[str, str]] = {
-    **{k: ("p2p received, full number of a member", "allocated") for k in range(12)},
-    12: ("p2p received, masked number, no code", "unmatched"),
+    **{k: ("p2p received, full number of a member", "allocated") for k in range(4)},
+    **{k: ("p2p received, masked number, member's SIM name", "allocated") for k in range(4, 12)},
+    12: ("p2p received, masked number, an outsider's name", "unmatched"),
     13: ("p2p received, masked number, member code in note", "allocated"),
     14: ("row i-14's notification delivered again", "duplicate"),
     15: ("payment out", "skipped"),
@@ -60,9 +66,11 @@ def delivered(first: int, last: int) -> int:
     return sum(expected_outcomes(first, last).values())
 
 
-def create_members(conn: psycopg.Connection, n_members: int, per_group: int = 20) -> None:
+def create_members(conn: psycopg.Connection, n_members: int, per_group: int = PER_GROUP) -> None:
     """n_members active members in groups of `per_group`; member m has phone
-    +25078 followed by m on 7 digits and member code M-<m>."""
+    +25078 followed by m on 7 digits and member code M-<m>. The account
+    `backlog-<n>` collects for group n (n < ACCOUNTS)."""
+    assert n_members >= ACCOUNTS * per_group, "every collection phone needs its group"
     conn.execute(
         """
         insert into ibimina (id, name)
@@ -90,6 +98,14 @@ def create_members(conn: psycopg.Connection, n_members: int, per_group: int = 20
         """,
         {"n": n_members, "per": per_group},
     )
+    conn.execute(
+        """
+        insert into collection_accounts (account, ikimina_id)
+        select 'backlog-' || g, ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid
+        from generate_series(0, %(accounts)s::integer - 1) as g
+        """,
+        {"accounts": ACCOUNTS},
+    )
 
 
 # Rows first..last of the backlog, with each account's running balance computed
@@ -99,7 +115,9 @@ with g as (
     select
         i,
         'backlog-' || (i / 20) %% %(accounts)s::integer as account,
-        (i::bigint * 7919) %% %(n_members)s::integer + 1 as m,
+        -- a member of the group whose phone (account) received the SMS
+        ((i / 20) %% %(accounts)s::integer) * %(per_group)s::integer
+            + (i::bigint * 7919) %% %(per_group)s::integer + 1 as m,
         1000 + (i %% 50) * 100 as amount,
         to_char(timestamp '2024-01-01 08:15:40' + i * interval '7 seconds',
             'YYYY-MM-DD HH24:MI:SS') as ts,
@@ -145,11 +163,16 @@ s as (
                 'Financial Transaction Id: %%s.',
                 amount, m, lpad(m::text, 7, '0'), ts, 4321, 20000000000 + i)
             when i %% 1000 = 999 then format('hello TxId: %%s', 10000000000 + i + 1)
-            when i %% 20 = 12 then format(
-                'You have received %%s RWF from Member Number%%s (*********%%s) on your mobile '
+            when i %% 20 between 4 and 11 then format(
+                'You have received %%s RWF from NUMBER%%s MEMBER (*********%%s) on your mobile '
                 'money account at %%s. Message from sender: . Your new balance:%%s RWF. '
                 'Financial Transaction Id: %%s.',
                 amount, m, right(lpad(m::text, 7, '0'), 3), ts, balance, 10000000000 + i)
+            when i %% 20 = 12 then format(
+                'You have received %%s RWF from Visitor PERSON%%s (*********%%s) on your mobile '
+                'money account at %%s. Message from sender: . Your new balance:%%s RWF. '
+                'Financial Transaction Id: %%s.',
+                amount, i, right(lpad(m::text, 7, '0'), 3), ts, balance, 10000000000 + i)
             when i %% 20 = 13 then format(
                 'You have received %%s RWF from Member Number%%s (*********%%s) on your mobile '
                 'money account at %%s. Message from sender: M-%%s. Your new balance:%%s RWF. '
@@ -208,6 +231,7 @@ def enqueue_mixed_sms(conn: psycopg.Connection, first: int, last: int, n_members
             "last": last,
             "n_members": n_members,
             "accounts": ACCOUNTS,
+            "per_group": PER_GROUP,
             "opening": OPENING_BALANCE,
         },
     )

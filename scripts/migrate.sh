@@ -7,8 +7,15 @@
 # function file is enough to deploy it. Concurrent runs against one database take
 # turns (an advisory lock, below).
 # Usage: scripts/migrate.sh DATABASE_URL
+# MOMO_REGEX_ENGINE=postgres migrates without PL/Perl even where the server
+# offers it (momo.regex_engine for the migration's sessions: V0021 then neither
+# installs plperl nor creates the Perl matcher); perl or auto (the default):
+# PL/Perl where the server offers it.
 set -euo pipefail
 url=$1
+if [[ -n "${MOMO_REGEX_ENGINE:-}" ]]; then
+    export PGOPTIONS="${PGOPTIONS:-} -c momo.regex_engine=$MOMO_REGEX_ENGINE"
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 pgmigrate=${PGMIGRATE:-$root/.venv/bin/pgmigrate}
 python=${PGMIGRATE_PYTHON:-$(dirname "$pgmigrate")/python}
@@ -47,10 +54,10 @@ fi
 
 pending=$("$pgmigrate" -c "$url" -t latest -o info 2>/dev/null | grep -c '"installed_on": null' || true)
 if [[ "$pending" -gt 0 ]]; then
-    echo "Applying $pending migration(s) and the functions, views and grants"
-    "$pgmigrate" -c "$url" -t latest --disable_schema_check --check_serial_versions migrate
+    echo "Applying $pending migration(s) and the functions, views and grants" >&2
+    "$pgmigrate" -c "$url" -t latest --disable_schema_check --check_serial_versions migrate >&2
 else
-    echo "No pending migration; re-applying functions, views and grants"
+    echo "No pending migration; re-applying functions, views and grants" >&2
     # The afterAll list expanded as pgmigrate expands it (a folder: its files in name order).
     list=$("$python" -c '
 import pgmigrate, yaml
@@ -63,6 +70,6 @@ print("\n".join(pgmigrate._get_callbacks(callbacks).afterAll))')
         echo "db/migrations.yml lists no callbacks.afterAll files" >&2
         exit 1
     fi
-    PGOPTIONS='-c check_function_bodies=off -c client_min_messages=warning' \
+    PGOPTIONS="${PGOPTIONS:-} -c check_function_bodies=off -c client_min_messages=warning" \
         psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$url" "${files[@]}" >/dev/null
 fi

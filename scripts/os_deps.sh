@@ -2,6 +2,8 @@
 # Installs the Debian packages the project needs, when they are missing.
 # As root it runs apt-get; otherwise it prints the one command to run and fails.
 # Usage: scripts/os_deps.sh [extra-package ...]
+# (make lint asks for its checkers as extras: postgresql-15-plpgsql-check and
+# prometheus, whose promtool checks and unit-tests deploy/prometheus/.)
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-15-cron postgresql-plperl-15 libpq-dev python3-venv "$@")
@@ -25,4 +27,4 @@ fi
 echo "Installing OS packages: ${missing[*]}"
 quietly="$(dirname "$0")/quietly.sh"
 "$quietly" "apt-get update" apt-get update
-"$quietly" "installing ${missing[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+"$quietly" "installing ${missing[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

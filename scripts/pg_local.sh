@@ -54,7 +54,7 @@ explain_failure() {
 }
 
 if [[ ! -f "$datadir/PG_VERSION" ]]; then
-    echo "Creating PostgreSQL cluster $name in $datadir"
+    echo "setup: creating the PostgreSQL cluster $name in $datadir" >&2
     if ! as_pg "$bindir/initdb" -D "$datadir" -U postgres --auth=trust \
         --encoding=UTF8 --locale=C.UTF-8 >"$logfile.initdb" 2>&1; then
         echo "error: initdb failed for the $name cluster; its output:" >&2
@@ -70,7 +70,7 @@ if as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
 fi
 port=$("$root/scripts/port.sh" "$name" "$default_port" "$variable" "$explicit_port" "$running_port")
 if [[ -n "$running_port" && "$running_port" != "$port" ]]; then
-    echo "Restarting the $name cluster on port $port (it was on $running_port)"
+    echo "setup: restarting the $name cluster on port $port (it was on $running_port)" >&2
     as_pg "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null
     running_port=""
 fi
@@ -94,6 +94,7 @@ log_min_duration_statement = -1
 CONF
 
 if [[ -z "$running_port" ]]; then
+    echo "setup: starting the $name cluster on port $port" >&2
     as_pg touch "$logfile"
     as_pg "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 start >/dev/null 2>&1 \
         || explain_failure "did not start on port $port"
@@ -107,12 +108,13 @@ psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
 installed=$("$bindir/postgres" -V | awk '{print $3}')
 running=$("${psql_admin[@]}" -d postgres -tAc "show server_version" | awk '{print $1}')
 if [[ "$installed" != "$running" ]]; then
-    echo "Restarting the $name cluster: server $running, installed binaries $installed"
+    echo "setup: restarting the $name cluster: server $running, installed binaries $installed" >&2
     as_pg "$bindir/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 restart >/dev/null 2>&1 \
         || explain_failure "did not restart on port $port"
 fi
 if [[ -z $("${psql_admin[@]}" -d postgres -tAc \
         "select 1 from pg_database where datname = '$dbname'") ]]; then
+    echo "setup: creating the database $dbname" >&2
     "${psql_admin[@]}" -d postgres -c "create database \"$dbname\""
 fi
 echo "postgresql://postgres@127.0.0.1:$port/$dbname"

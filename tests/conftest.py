@@ -2,21 +2,20 @@
 
 Fixtures only; the helpers the test modules share are in tests/support.
 
-`make test` starts the test cluster, migrates it, and exports TEST_DATABASE_URL.
-pytest-postgresql's noproc fixture describes that server; every test starts
-from empty tables (seed tables kept), default settings and paused cron jobs.
+`make test` starts the test clusters, migrates them, and exports TEST_DATABASE_URL:
+one URL, or one per pytest-xdist worker (space separated; worker gwN takes the Nth,
+scripts/test_dbs.sh). Every test starts from empty tables (seed tables kept),
+default settings and paused cron jobs.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
 from flask import Flask
-from pytest_postgresql import factories
 
 from api import close_app, create_app
 from api.config import Settings
@@ -26,21 +25,40 @@ pytest.register_assert_rewrite("tests.support")
 
 from tests.support.database import reset_database  # noqa: E402
 
-if "TEST_DATABASE_URL" not in os.environ:
+if not os.environ.get("TEST_DATABASE_URL", "").strip():
     raise pytest.UsageError("TEST_DATABASE_URL is not set: run the tests with `make test`")
 
-TEST_DATABASE_URL = os.environ["TEST_DATABASE_URL"]
-_url = urlparse(TEST_DATABASE_URL)
+# MOMO_REGEX_ENGINE=postgres (or perl) runs the tests on that SMS matcher: every
+# connection the tests open (libpq reads PGOPTIONS) sets momo.regex_engine.
+if os.environ.get("MOMO_REGEX_ENGINE"):
+    os.environ["PGOPTIONS"] = (
+        f"{os.environ.get('PGOPTIONS', '')} -c momo.regex_engine={os.environ['MOMO_REGEX_ENGINE']}"
+    )
 
-postgresql_noproc = factories.postgresql_noproc(
-    host=_url.hostname, port=_url.port, user=_url.username, dbname=_url.path.lstrip("/")
-)
+def worker_database_url(config: pytest.Config) -> str:
+    """This process's database: the only URL, or under pytest-xdist (-n) worker gwN's."""
+    urls = os.environ["TEST_DATABASE_URL"].split()
+    # Set by pytest-xdist in its workers only (an inherited environment variable is not).
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
+    index = int(worker.removeprefix("gw"))
+    if index >= len(urls):
+        raise pytest.UsageError(
+            f"pytest worker {worker} has no database: TEST_DATABASE_URL names {len(urls)}; "
+            "give one URL per worker (make test does: scripts/test_dbs.sh)"
+        )
+    return urls[index]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with slow tests first, whole (stable otherwise, so module fixtures are set
+    up once): with several workers they then run beside the rest instead of after it."""
+    slow_modules = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow_modules)
 
 
 @pytest.fixture(scope="session")
-def db_url(postgresql_noproc) -> str:
-    p = postgresql_noproc
-    return f"postgresql://{p.user}@{p.host}:{p.port}/{p.dbname}"
+def db_url(pytestconfig: pytest.Config) -> str:
+    return worker_database_url(pytestconfig)
 
 
 @pytest.fixture

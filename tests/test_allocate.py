@@ -64,15 +64,45 @@ def test_payment_from_a_member_is_allocated_to_ledger_and_cycle(admin, group):
     assert inbox_outcome(admin, inbox_id) == ("allocated", None, 1, True)
 
 
-def test_a_session_holding_an_older_work_table_makes_it_again(admin, group):
+WORK_TABLE_COLUMNS = """
+    select array_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) order by a.attnum)
+    from pg_attribute as a
+    where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped
+"""
+
+
+@pytest.mark.parametrize(
+    "older",
+    [
+        # an early shape
+        ["create temp table momo_alloc_work (inbox_id bigint primary key, outcome text)"],
+        # today's shape but for its last column (a column added by a later deploy)
+        [
+            "create temp table momo_alloc_work (like momo_alloc_work_row, primary key (inbox_id))",
+            "alter table momo_alloc_work drop column released_hold",
+        ],
+        # every column, one of another type
+        [
+            "create temp table momo_alloc_work (like momo_alloc_work_row, primary key (inbox_id))",
+            "alter table momo_alloc_work alter column ledger_id type text",
+        ],
+    ],
+    ids=["early", "last-column-missing", "column-type-changed"],
+)
+def test_a_session_holding_an_older_work_table_makes_it_again(admin, group, older):
     """A pooled session that created momo_alloc_work before a deploy changed its columns."""
     member = add_member(admin, group, PHONE)
-    admin.execute("create temp table momo_alloc_work (inbox_id bigint primary key, outcome text)")
+    for statement in older:
+        admin.execute(statement)
     inbox_id = ingest(admin, p2p(5000, "250781234567", "111"))
     assert allocate(admin)["allocated"] == 1
     assert admin.execute(
         "select member_id from contributions_ledger where inbox_id = %s", (inbox_id,)
     ).fetchone() == (member.member_id,)
+    assert (
+        admin.execute(WORK_TABLE_COLUMNS, ("pg_temp.momo_alloc_work",)).fetchone()
+        == admin.execute(WORK_TABLE_COLUMNS, ("momo_alloc_work_row",)).fetchone()
+    )
 
 
 def test_member_code_in_the_note_allocates_a_masked_payer(admin, group):
@@ -371,3 +401,41 @@ def test_every_processed_row_explains_itself(admin, group):
     ).fetchone()
     assert missing_parse == (0,)
     assert_cycles_match_ledger(admin)
+
+
+def test_each_inbox_row_of_a_batch_is_written_once(admin, group):
+    """The outcome is decided in the work table and written to the inbox once, at the
+    end: one row update per SMS, whatever later step decided it (a duplicate found
+    when storing, a transaction already in the ledger)."""
+    member = add_member(admin, group, PHONE).member_id
+    admin.execute(
+        "insert into contributions_ledger (ikimina_id, member_id, amount, currency, cycle_yyyymm, "
+        "txn_id, source) values (%s, %s, 700, 'RWF', 202410, '900', 'manual')",
+        (group, member),
+    )
+    ids = [
+        ingest(admin, p2p(700, "250781234567", "555")),  # allocated
+        ingest(admin, p2p(700, "250781234567", "555"), "2024-10-20T09:05:00Z"),  # duplicate
+        ingest(admin, p2p(800, "250781234567", "555"), "2024-10-20T09:06:00Z"),  # conflict
+        ingest(admin, p2p(700, "250781234567", "900")),  # already in the ledger
+        ingest(admin, CASES["transfer_out"][0]),  # skipped
+        ingest(admin, P2P_MASKED),  # unmatched
+    ]
+
+    with admin.transaction():
+        summary = allocate(admin)
+        updates = admin.execute(
+            "select n_tup_upd from pg_stat_xact_user_tables where relname = 'momo_sms_inbox'"
+        ).fetchone()
+
+    assert summary["processed"] == len(ids)
+    assert updates == (len(ids),)
+    assert [inbox_outcome(admin, i)[:2] for i in ids] == [
+        ("allocated", None),
+        ("duplicate", "duplicate_txn"),
+        ("unmatched", "txn_id_conflict"),
+        ("duplicate", "duplicate_txn_ledger"),
+        ("skipped", "skipped_money_out"),
+        ("unmatched", inbox_outcome(admin, ids[5])[1]),
+    ]
+    assert all(inbox_outcome(admin, i)[2:] == (1, True) for i in ids)

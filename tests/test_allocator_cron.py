@@ -2,9 +2,12 @@
 
 import time
 
+import pytest
+
 from tests.support.allocation import add_group, add_member, ingest, p2p
 
 
+@pytest.mark.slow
 def test_momo_allocator_cron_job_drains_the_queue(admin, balance_check_off):
     job = admin.execute(
         "select jobid, schedule, command from cron.job where jobname = 'momo-allocator'"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import psycopg
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -327,6 +328,7 @@ class CreditMachine(RuleBasedStateMachine):
         }
 
 
+@pytest.mark.slow
 def test_random_operation_sequences_keep_the_invariants(admin, db_url):
     with psycopg.connect(db_url, autocommit=True) as svc:
         svc.execute("set role app_credits")

@@ -63,6 +63,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_readyz_is_503_when_the_database_is_unreachable():
     url = f"postgresql://postgres@127.0.0.1:{closed_port()}/baskets"
     app = create_app(Settings(database_url=url, pool_size=1))

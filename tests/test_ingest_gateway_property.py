@@ -29,6 +29,9 @@ from tests.support.gateways import (
 )
 from tests.support.ingest import inbox_state
 
+# Hundreds of generated, signed and forged gateway requests per test.
+pytestmark = pytest.mark.slow
+
 chars = st.one_of(
     st.characters(),
     st.characters(categories=["Cs"]),

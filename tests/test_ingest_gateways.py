@@ -19,6 +19,7 @@ from flask import Flask
 
 from api import close_app, create_app
 from api.config import Settings
+from api.group_commit import BATCH_SQL, Delivery, register_delivery
 from tests.support.gateways import (
     ANDROID_INCOME_SECRET,
     GATEWAY_ENV,
@@ -92,7 +93,7 @@ def test_sms_gate_documented_request_is_stored_once_with_its_account(app, admin)
         SMS_TEXT,
         "M-Money",
         at("2025-01-18T14:20:04+00:00"),
-        "sms-gate:ffffffffceb0b1db0000018e937c815b/sim1",
+        "+250788000111",  # payload.recipient: the phone's own number is the account
         "sms-gate",
         "abc123",
         "sms-gate",
@@ -123,7 +124,8 @@ def test_sms_gate_older_versions_name_the_sender_phone_number(app, admin):
     assert post(app, "sms-gate", body, sms_gate_headers(body)).status_code == 200
     row = stored_row(admin)
     assert row[1] == "M-Money"
-    assert row[3] == "sms-gate:ffffffffceb0b1db0000018e937c815b"  # no SIM number: the device
+    # no recipient and no SIM number: the device's one SIM
+    assert row[3] == "sms-gate:ffffffffceb0b1db0000018e937c815b/sim1"
 
 
 def test_sms_gate_other_events_are_acknowledged_and_ignored(app, admin):
@@ -588,20 +590,17 @@ def test_parallel_sms_gate_retries_through_the_app_store_one_row(app, admin):
 
 def test_the_batch_function_takes_the_gateway_fields_for_each_delivery(admin, connect_as):
     ingest = connect_as("app_ingest")
-    rows = ingest.execute(
-        "select ord, inbox_id, duplicate from momo_sms_ingest_batch("
-        "%s, %s, %s, %s, %s::jsonb[], %s, %s, %s)",
-        (
-            ["a", "b", "c", "a"],
-            ["M-Money"] * 4,
-            ["2025-01-18T14:20:00Z", "2025-01-18T14:20:01Z", "2025-01-18T14:20:02Z", None],
-            ["sms-gate"] * 4,
-            [None] * 4,
-            ["acc"] * 4,
-            ["sms-gate", "sms-gate", "sms-gate", "sms-gate"],
-            ["m1", "m1", "m2", "m3"],
-        ),
-    ).fetchall()
+    register_delivery(ingest)
+    deliveries = [
+        Delivery(message, "M-Money", received_at, "sms-gate", None, "acc", "sms-gate", message_id)
+        for message, received_at, message_id in [
+            ("a", "2025-01-18T14:20:00Z", "m1"),
+            ("b", "2025-01-18T14:20:01Z", "m1"),
+            ("c", "2025-01-18T14:20:02Z", "m2"),
+            ("a", None, "m3"),
+        ]
+    ]
+    rows = ingest.execute(BATCH_SQL, (deliveries,)).fetchall()
 
     # b repeats m1 at another time: one of a and b is stored, the other is its duplicate;
     # the last repeats a's text but is new: its own id (and time) make it another SMS.

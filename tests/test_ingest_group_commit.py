@@ -21,10 +21,9 @@ from psycopg.types.json import Jsonb
 
 from api import close_app, context, create_app
 from api.config import ConfigError, Settings
-from api.group_commit import Delivery, GroupCommitter, Stored
+from api.group_commit import BATCH_SQL, Delivery, GroupCommitter, Stored, register_delivery
 from api.ingest import group_committer
 
-BATCH = "select ord, inbox_id, duplicate from momo_sms_ingest_batch(%s, %s, %s, %s, %s::jsonb[])"
 RECEIVED_AT = "2025-01-18T14:20:00Z"
 
 
@@ -39,11 +38,14 @@ def inbox(admin: psycopg.Connection) -> list[tuple]:
     ).fetchall()
 
 
-def batch_call(conn: psycopg.Connection, rows: list[tuple]) -> list[tuple]:
-    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
-    metadata = [None if m is None else Jsonb(m) for m in columns[4]]
-    params = [list(c) for c in columns[:4]] + [metadata]
-    return conn.execute(BATCH, params).fetchall()
+def batch_call(conn: psycopg.Connection, rows: list[tuple | None]) -> list[tuple]:
+    """momo_sms_ingest_batch over (message, msisdn, receivedAt, ingestSource, metadata)
+    rows, as the committer sends them (None: a null element of the array)."""
+    register_delivery(conn)
+    deliveries = [
+        None if r is None else Delivery(*r[:4], None if r[4] is None else Jsonb(r[4])) for r in rows
+    ]
+    return conn.execute(BATCH_SQL, (deliveries,)).fetchall()
 
 
 # --- momo_sms_ingest_batch ---------------------------------------------------------------------
@@ -73,6 +75,15 @@ def test_batch_hash_is_the_spec_hash(admin, connect_as):
     batch_call(connect_as("app_ingest"), [(sms(1), "M-Money", RECEIVED_AT, None, None)])
 
     expected = hashlib.sha256(f"{sms(1)}|M-Money|{RECEIVED_AT}".encode()).hexdigest()
+    assert admin.execute("select hash from momo_sms_inbox").fetchone() == (expected,)
+
+
+def test_the_hash_is_of_the_texts_as_sent_in_utf8(admin, connect_as):
+    """Accents, a backslash and a missing msisdn and receivedAt (empty in the hash)."""
+    message = "Wakiriye RWF 1,000 kwa Élise \\ Ref: é1."
+    batch_call(connect_as("app_ingest"), [(message, None, None, None, None)])
+
+    expected = hashlib.sha256(f"{message}||".encode()).hexdigest()
     assert admin.execute("select hash from momo_sms_inbox").fetchone() == (expected,)
 
 
@@ -132,14 +143,16 @@ def test_one_invalid_delivery_fails_the_batch_and_stores_nothing(
     assert inbox(admin) == []
 
 
-def test_arrays_of_different_lengths_are_refused(admin, connect_as):
+def test_a_null_delivery_is_refused(admin, connect_as):
     ingest = connect_as("app_ingest")
+    good = (sms(1), "M-Money", RECEIVED_AT, None, None)
 
     with pytest.raises(psycopg.Error) as raised:
-        ingest.execute(BATCH, (["a", "b"], [None], [None, None], [None, None], [None, None]))
+        batch_call(ingest, [good, None, good])
 
     assert raised.value.sqlstate == "MM400"
-    assert "same length" in (raised.value.diag.message_primary or "")
+    assert raised.value.diag.column_name == "message"
+    assert "(delivery 2 of 3)" in (raised.value.diag.message_primary or "")
     assert inbox(admin) == []
 
 

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api import close_app, create_app
 from api import metrics as metrics_module
 from api.config import Settings
+from tests.support.allocation import add_group, add_member, allocate, ingest, p2p
 from tests.support.database import rows, scalar
 from tests.support.operations import craft_case, ingest_from_modem, scenario
 
@@ -207,6 +208,7 @@ def test_missing_credit_views_are_skipped(client, monkeypatch):
     assert not {n for n in names(m) if n.startswith(("credit_", "wallet_"))}
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_still_serves_http_series():
     settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/nowhere", pool_size=1)
     app = create_app(settings)
@@ -220,3 +222,19 @@ def test_an_unreachable_database_still_serves_http_series():
         assert m[("http_requests_total", health)] == 1
     finally:
         close_app(app)
+
+
+def test_payments_credited_by_how_the_payer_was_matched_and_the_automatic_share(admin, client):
+    admin.execute("update app_settings set value = 'off' where key = 'MOMO_BALANCE_CHECK'")
+    group = add_group(admin)
+    add_member(admin, group, "+250781234567")
+    now = scalar(
+        admin, "select to_char(now() at time zone 'Africa/Kigali', 'YYYY-MM-DD HH24:MI:SS')"
+    )
+    ingest(admin, p2p(5000, "250781234567", "91", ts=now))
+    ingest(admin, p2p(5000, "250780000999", "92", ts=now))  # nobody's number: a case
+    ingest(admin, p2p(5000, "250781234567", "93", ts="2024-01-02 10:00:00"))  # long ago
+    allocate(admin)
+    m = scrape(client)
+    assert m[("momo_payments_credited_last_30_days", (("matched_by", "phone"),))] == 1
+    assert m[("momo_payments_automatic_share", ())] == 0.5

@@ -33,7 +33,7 @@ def migrate(url: str) -> str:
         [str(MIGRATE), url], capture_output=True, text=True, timeout=600, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return result.stdout + result.stderr  # progress lines go to stderr
 
 
 def schema_versions(url: str) -> list[tuple]:
@@ -65,6 +65,7 @@ def first_run(scratch_url: str) -> str:
     return migrate(scratch_url)
 
 
+@pytest.mark.slow
 def test_migrations_build_a_fresh_database(scratch_url, first_run):
     assert "Applying" in first_run
     versions = [row[0] for row in schema_versions(scratch_url)]
@@ -99,6 +100,7 @@ select app_readiness() ? 'migration_version',
 """
 
 
+@pytest.mark.slow
 def test_migrating_again_keeps_the_versions_and_reapplies_functions_and_grants(
     scratch_url, first_run
 ):
@@ -119,6 +121,7 @@ def test_migrating_again_keeps_the_versions_and_reapplies_functions_and_grants(
     assert restored[2:] == (True, True)
 
 
+@pytest.mark.slow
 def test_migrating_the_migrated_test_database_again_changes_nothing(db_url):
     versions = schema_versions(db_url)
     with psycopg.connect(db_url, autocommit=True) as conn:
@@ -133,6 +136,7 @@ def test_migrating_the_migrated_test_database_again_changes_nothing(db_url):
     assert comment is not None and comment[0].startswith("Readiness facts for /readyz")
 
 
+@pytest.mark.slow
 def test_a_database_without_pg_cron_is_migrated_but_not_ready(scratch_url, first_run):
     app = create_app(Settings(database_url=scratch_url, pool_size=1))
     try:

@@ -116,6 +116,7 @@ def test_one_row_views_and_arrays(admin, api):
         "suspected_forgery",
         "allocator_failing",
         "credit_wallets_overdrawn",
+        "account_without_group",
     ]
     assert all(isinstance(a["firing"], bool) for a in alerts)
 

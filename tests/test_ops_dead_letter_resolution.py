@@ -6,13 +6,12 @@ transaction id goes into the ledger, where the unique (txn_id, txn_generation) m
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import psycopg
 
 from tests.support.allocation import allocate, assert_cycles_match_ledger
-from tests.support.database import one_row, rows, scalar
+from tests.support.database import one_row, rows, scalar, waits_for_commit
 from tests.support.operations import (
     craft_case,
     ingest_from_modem,
@@ -119,11 +118,7 @@ def test_a_resolution_racing_the_allocator_on_a_copy_credits_once(admin, connect
         with psycopg.connect(db_url, autocommit=True) as conn:
             result["summary"] = allocate(conn)
 
-    thread = threading.Thread(target=allocator)
-    thread.start()
-    thread.join(timeout=1)  # waits on the uncommitted manual entry's txn id
-    dba.execute("commit")
-    thread.join()
+    waits_for_commit(dba, allocator, "the allocator waits on the uncommitted manual entry's txn id")
     summary = result["summary"]
     assert isinstance(summary, dict) and summary["duplicates"] == 1, summary
     assert len(credits(admin)) == 1

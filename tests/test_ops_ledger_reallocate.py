@@ -7,7 +7,6 @@ At most one live credit per transaction id is a constraint of contributions_ledg
 from __future__ import annotations
 
 import random
-import threading
 from decimal import Decimal
 
 import psycopg
@@ -253,11 +252,7 @@ def test_two_concurrent_recredits_of_one_reversed_entry_credit_once(admin, conne
         except psycopg.Error as exc:
             outcome["error"] = exc
 
-    thread = threading.Thread(target=run_second)
-    thread.start()
-    thread.join(timeout=1)
-    first.execute("commit")
-    thread.join()
+    waits_for_commit(first, run_second, "the second re-credit waits for the entry's row lock")
     error = outcome["error"]
     assert isinstance(error, psycopg.Error) and error.sqlstate == "MM409"
     assert "already credited again" in str(error)

@@ -46,6 +46,7 @@ def run_in_thread(db_url: str, command: str, errors: list[BaseException]) -> thr
     return thread
 
 
+@pytest.mark.slow
 def test_pause_stops_a_running_drain_and_assist_then_resume_drains_the_rest_once(
     running, connect_as, db_url, make_app
 ):

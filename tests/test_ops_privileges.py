@@ -15,17 +15,23 @@ DBA_CALLS = [
     ("select cycle_adjust(%s, 202501, 1, null, 'x')", "group"),
     ("select momo_allocator_pause(%s)", "reason"),
     ("select momo_allocator_resume(%s)", "reason"),
+    ("select collection_account_add(%s, 'phone', 'x')", "group"),
+    ("select collection_account_remove(%s, 'x')", "reason"),
+    ("select remembered_payer_forget(1, %s)", "reason"),
 ]
 
 DBA_FUNCTIONS = {
     "ledger_reverse(bigint,text)",
     "ledger_recredit(bigint,uuid,text)",
     "ledger_reallocate(bigint,uuid,text)",
-    "unmatched_resolve(bigint,text,uuid,numeric)",
+    "unmatched_resolve(bigint,text,uuid,numeric,boolean)",
     "momo_sms_requeue(bigint,text)",
     "cycle_adjust(uuid,integer,numeric,text,text)",
     "momo_allocator_pause(text)",
     "momo_allocator_resume(text)",
+    "collection_account_add(uuid,text,text)",
+    "collection_account_remove(text,text)",
+    "remembered_payer_forget(bigint,text)",
 }
 
 

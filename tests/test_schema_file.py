@@ -18,6 +18,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+# Migrates a scratch database from nothing (a migration test).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "db" / "schema.sql"
 

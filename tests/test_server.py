@@ -28,6 +28,9 @@ import pytest
 
 from tests.support.gateways import HOOK, fixture_json, sms_gate_headers
 
+# Starts gunicorn servers and sends them concurrent deliveries.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 SECRET = "server-test-secret-51c2"
@@ -209,7 +212,7 @@ def test_the_served_sms_gate_route_stores_a_signed_event(db_url, admin, tmp_path
     assert status == 200 and again[1] == {**answer, "duplicate": True}
     assert admin.execute(
         "select receiving_account, gateway_message_id from momo_sms_inbox"
-    ).fetchall() == [("sms-gate:ffffffffceb0b1db0000018e937c815b/sim1", "abc123")]
+    ).fetchall() == [("+250788000111", "abc123")]  # payload.recipient, the phone's number
 
 
 def chunked_request(body: bytes, signature: str) -> bytes:
@@ -247,3 +250,19 @@ def test_item_9_a_signed_oversized_chunked_body_is_413_not_401(server, admin):
     answer = send(json.dumps(message).encode())
     assert answer.startswith("HTTP/1.1 200"), answer
     assert admin.execute("select count(*) from momo_sms_inbox").fetchone() == (1,)
+
+
+def test_every_served_log_line_is_json_the_pool_and_driver_included(tmp_path):
+    """With PostgreSQL unreachable the pool logs its own warnings ("error connecting in
+    'app_ingest': ..."); under gunicorn they are JSON lines like the app's, none plain text."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    server = Server(f"postgresql://postgres@127.0.0.1:{closed}/baskets", tmp_path / "server.log")
+    try:
+        status, _answer = server.request("GET", "/readyz")
+    finally:
+        log = server.stop()
+    assert status == 503
+    records = [json.loads(line) for line in log.splitlines() if line.strip()]
+    assert any(r["event"] == "psycopg.pool" for r in records), log

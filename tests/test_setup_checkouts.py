@@ -5,7 +5,7 @@ home or a `mktemp -d`), where the `postgres` OS user cannot enter when the tests
 run as root. Each sets itself up from nothing, passes the foundation tests and
 serves, both at once and while this suite's own test cluster holds the default
 test port; an occupied port is refused by name. These tests run `make` in the
-clones, so they take a few minutes: `make test PYTEST_ARGS='-k "not checkouts"'`
+clones, so they take a few minutes: they are marked slow, and `make test-fast`
 leaves them out while iterating.
 """
 
@@ -26,13 +26,21 @@ from pathlib import Path
 
 import pytest
 
+# Two clones set up from nothing (virtualenvs, clusters, make in each): minutes.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 # What the outer `make test` exported must not leak into the clones' own make.
 LEAKY = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DATABASE_URL", "TEST_DATABASE_URL", "PORT")
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in LEAKY and not k.endswith("_PGPORT")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        # PYTEST_*: this run's (xdist worker id, current test), not the clone's
+        if k not in LEAKY and not k.endswith("_PGPORT") and not k.startswith("PYTEST_")
+    }
 
 
 def make(clone: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:

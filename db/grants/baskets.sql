@@ -5,9 +5,7 @@
 -- Ingest: only the storing functions (one SMS, or several in one transaction).
 grant execute on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text)
 to app_ingest;
-grant execute on function momo_sms_ingest_batch(
-    text[], text[], text[], text[], jsonb[], text[], text[], text[]
-) to app_ingest;
+grant execute on function momo_sms_ingest_batch(momo_sms_delivery[]) to app_ingest;
 
 -- DBAs read everything in the Baskets tables to investigate, and change
 -- nothing except through functions.
@@ -31,5 +29,14 @@ grant update (enabled, priority, description) on momo_sms_formats to app_dba;
 -- the generated columns and check constraints of momo_sms_formats call these on insert/update
 grant execute on function
 _regex_group_names(text), _regex_strip_group_names(text), _regex_captures(text, text),
-_regex_first_match(text[], text[], text[])
+_regex_first_match(text[], text[], text[]), _regex_first_match_postgres(text[], text[], text[]),
+_regex_engine()
 to app_dba;
+-- the Perl matcher exists only where plperl is installed (_regex_first_match_perl.sql)
+do $grant$
+begin
+    if to_regprocedure('public._regex_first_match_perl(text[], text[], text[])') is not null then
+        grant execute on function _regex_first_match_perl(text[], text[], text[]) to app_dba;
+    end if;
+end
+$grant$;

@@ -5,6 +5,8 @@ everything else the test modules share lives here, and no test module imports an
 
 - `database`: the reset between tests and the query helpers every module uses
   (`scalar`, `one_row`, `rows`, `raises_sqlstate`).
+- `locks`: waiting until a session blocks on another's lock, from `pg_locks`
+  (`waits_for_commit`, `wait_until_blocking`, `wait_until_blocked`), never a sleep.
 - `allocation`: SMS in the MTN format, groups and members, ingest and allocate.
 - `mtn_sms`: the documented MTN SMS examples and the fields each parses to.
 - `operations`: the operations scenario (a paid and an unmatched SMS), crafted

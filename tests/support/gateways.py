@@ -122,3 +122,15 @@ def smssync_form(secret: str = SMSSYNC_SECRET, **replace: str) -> bytes:
         ]
         body = b"&".join(fields)
     return body
+
+
+def smssync_test_form(secret: str = SMSSYNC_SECRET) -> bytes:
+    """SMSSync's "test sync URL" request (AppHttpClient.initTestRequest): URL-encoded
+    secret, from +000000000000 and its fixed message, nothing else."""
+    return fixture_bytes("smssync-test.form").replace(b"__SECRET__", secret.encode())
+
+
+def android_income_bearer(secret: str = ANDROID_INCOME_SECRET) -> dict[str, str]:
+    """The custom headers the released android-income app sends, as a user enters them in
+    the rule's headers JSON: its default User-agent plus a static Authorization header."""
+    return {"User-agent": "SMS Forwarder App", "Authorization": f"Bearer {secret}"}

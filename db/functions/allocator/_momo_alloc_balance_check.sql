@@ -24,26 +24,19 @@ begin
     update momo_alloc_work as w
     set
         balance_verified = false,
-        outcome = case when v_balance_check = 'hold' then 'held' end
+        outcome = case when v_balance_check = 'hold' then 'held' end,
+        reason = case when v_balance_check = 'hold' then 'balance_unverified' else w.reason end
     from momo_sms_formats as f
     where
         w.outcome is null and w.format = f.name and 'balance' = any(f.field_names)
         and not exists (select from unnest(v_linked) as l (parsed_id) where l.parsed_id = w.parsed_id);
 
-    with held as (
-        insert into momo_balance_holds (
-            inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
-        )
-        select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
-        from momo_alloc_work as w
-        where w.outcome = 'held'
-        returning inbox_id
+    insert into momo_balance_holds (
+        inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
     )
-
-    update momo_sms_inbox as i
-    set outcome = 'held', last_error = 'balance_unverified'
-    from held as h
-    where i.id = h.inbox_id;
+    select w.inbox_id, w.parsed_id, w.account, w.ikimina_id, w.member_id, w.matched_by
+    from momo_alloc_work as w
+    where w.outcome = 'held';
 
     perform _momo_alloc_release_linked(v_linked);
 end;

@@ -4,12 +4,8 @@ language sql
 set search_path = pg_catalog, public, pg_temp
 as $$
     -- The held credits of momo_alloc_work (released_hold) were just posted or
-    -- turned into cases: their inbox rows and holds say how.
-    update momo_sms_inbox as i
-    set outcome = w.outcome, last_error = w.reason
-    from momo_alloc_work as w
-    where w.released_hold and i.id = w.inbox_id;
-
+    -- turned into cases (their inbox rows say so: _momo_alloc_close_inbox): the
+    -- holds say how.
     update momo_balance_holds as h
     set
         released_at = now(),
@@ -25,5 +21,4 @@ $$;
 
 comment on function _momo_alloc_holds_close() is
 'Allocation stage: after the ledger stage, closes the balance holds released in this transaction '
-'(momo_alloc_work.released_hold): the inbox outcome and the hold''s release (verified, unverified, '
-'duplicate or check_off).';
+'(momo_alloc_work.released_hold) with their release (verified, unverified, duplicate or check_off).';

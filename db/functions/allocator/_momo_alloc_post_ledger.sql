@@ -34,20 +34,12 @@ begin
     where w.inbox_id = p.inbox_id;
 
     -- A transaction already in the ledger (a manual entry, say): a duplicate, not allocated.
-    with late_duplicates as (
-        update momo_alloc_work
-        set
-            outcome = 'duplicate',
-            reason = 'duplicate_txn_ledger',
-            detail = format('transaction %s is already in contributions_ledger', txn_id)
-        where outcome is null
-        returning inbox_id, outcome, reason
-    )
-
-    update momo_sms_inbox as i
-    set outcome = d.outcome, last_error = d.reason
-    from late_duplicates as d
-    where i.id = d.inbox_id;
+    update momo_alloc_work
+    set
+        outcome = 'duplicate',
+        reason = 'duplicate_txn_ledger',
+        detail = format('transaction %s is already in contributions_ledger', txn_id)
+    where outcome is null;
 end;
 $$;
 

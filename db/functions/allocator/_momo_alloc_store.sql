@@ -24,36 +24,28 @@ begin
         from momo_alloc_work as w
         inner join momo_parsed_txns as c on w.txn_id = c.txn_id
         where w.parsed_id is null and w.genuine
-    ),
-
-    marked as (
-        update momo_alloc_work as w
-        set
-            duplicate_of = case when c.same_movement then c.id end,
-            conflicts_with = case when not c.same_movement then c.id end,
-            member_id = null,
-            ikimina_id = null,
-            matched_by = null,
-            outcome = case when c.same_movement then 'duplicate' else 'unmatched' end,
-            reason = case when c.same_movement then 'duplicate_txn' else 'txn_id_conflict' end,
-            detail = case
-                when c.same_movement then format(
-                    'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, c.id
-                )
-                else format(
-                    'transaction %s is claimed by momo_parsed_txns.id %s with another amount, kind or time',
-                    w.txn_id, c.id
-                )
-            end
-        from claimed_before as c
-        where w.inbox_id = c.inbox_id
-        returning w.inbox_id, w.outcome, w.reason
     )
 
-    update momo_sms_inbox as i
-    set outcome = m.outcome, last_error = m.reason
-    from marked as m
-    where i.id = m.inbox_id;
+    update momo_alloc_work as w
+    set
+        duplicate_of = case when c.same_movement then c.id end,
+        conflicts_with = case when not c.same_movement then c.id end,
+        member_id = null,
+        ikimina_id = null,
+        matched_by = null,
+        outcome = case when c.same_movement then 'duplicate' else 'unmatched' end,
+        reason = case when c.same_movement then 'duplicate_txn' else 'txn_id_conflict' end,
+        detail = case
+            when c.same_movement then format(
+                'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, c.id
+            )
+            else format(
+                'transaction %s is claimed by momo_parsed_txns.id %s with another amount, kind or time',
+                w.txn_id, c.id
+            )
+        end
+    from claimed_before as c
+    where w.inbox_id = c.inbox_id;
 
     -- The rest: duplicates, conflicts, and the SMS that are not genuine.
     perform _momo_alloc_store_parses(false);
@@ -63,4 +55,4 @@ $$;
 comment on function _momo_alloc_store() is
 'Allocation stage, store the parses: genuine SMS claim their txn id in momo_parsed_txns; a genuine '
 'SMS whose txn id was claimed before becomes a duplicate (same amount, kind and time) or a '
-'txn_id_conflict case, in momo_alloc_work and the inbox; then the rest are stored without a txn id.';
+'txn_id_conflict case (in momo_alloc_work); then the rest are stored without a txn id.';

@@ -81,9 +81,10 @@ begin
     on conflict (inbox_id) where status = 'open' do nothing;
 
     perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_close_inbox();
     perform _momo_alloc_holds_close();
 
-    select count(*) into v_released from momo_alloc_work;
+    select count(*)::integer into v_released from momo_alloc_work;
     return v_released;
 end;
 $$;

@@ -36,7 +36,7 @@ as $$
     ),
 
     -- The first format (by priority) whose keyword occurs and pattern matches:
-    -- one pass of the Perl matcher over the whole batch (see V0021).
+    -- one pass of the matcher over the whole batch (_regex_first_match: Perl or PostgreSQL).
     matched as (
         select
             h.ord,

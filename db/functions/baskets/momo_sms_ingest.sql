@@ -15,10 +15,10 @@ set search_path = pg_catalog, public, pg_temp
 as $$
     -- A batch of one: the checks and the dedupe live in momo_sms_ingest_batch.
     select b.inbox_id, b.duplicate
-    from momo_sms_ingest_batch(
-        array[p_message], array[p_msisdn], array[p_received_at], array[p_ingest_source],
-        array[p_metadata], array[p_receiving_account], array[p_gateway], array[p_gateway_message_id]
-    ) as b;
+    from momo_sms_ingest_batch(array[row(
+        p_message, p_msisdn, p_received_at, p_ingest_source, p_metadata, p_receiving_account,
+        p_gateway, p_gateway_message_id
+    )::momo_sms_delivery]) as b;
 $$;
 
 comment on function momo_sms_ingest(text, text, text, text, jsonb, text, text, text) is

@@ -33,7 +33,7 @@ begin
             using errcode = 'MM400';
     end;
     new.updated_at := now();
-    new.updated_by := session_user;
+    new.updated_by := session_user::text;
     return new;
 end;
 $$;

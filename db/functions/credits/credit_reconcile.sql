@@ -12,7 +12,7 @@ declare
     v_released integer := 0;
     v_consumed integer := 0;
     v_expired integer := 0;
-    v_errors jsonb := '[]';
+    v_errors jsonb := '[]'::jsonb;
     v_run_id bigint;
     v_summary jsonb;
 begin

@@ -5,7 +5,7 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     v_samples bigint;
-    v_runs bigint := 0;
+    v_runs bigint := 0::bigint;
 begin
     delete from monitoring.queue_samples
     where sampled_at < now() - public._setting('MONITORING_QUEUE_SAMPLE_RETENTION')::interval;

@@ -2,7 +2,8 @@ create or replace function unmatched_resolve(
     p_case_id bigint,
     p_note text,
     p_member_id uuid default null,
-    p_amount numeric default null
+    p_amount numeric default null,
+    p_remember_payer boolean default false
 )
 returns momo_unmatched
 language plpgsql
@@ -25,6 +26,8 @@ declare
     v_other bigint;
     v_other_reversed bigint;
     v_parse_error text;
+    v_account_group uuid;
+    v_remembered public.remembered_payers;
 begin
     perform public._require_text(
         p_note, 'a note is required to resolve an unmatched case', 'p_note',
@@ -34,6 +37,10 @@ begin
     if p_amount is not null and p_member_id is null then
         raise exception 'an amount only makes sense with a member to allocate it to'
             using errcode = 'MM400', column = 'p_amount';
+    end if;
+    if p_remember_payer and p_member_id is null then
+        raise exception 'a payer can only be remembered for a member: pass p_member_id'
+            using errcode = 'MM400', column = 'p_remember_payer';
     end if;
     perform public._require_money('p_amount', p_amount, p_required => false);
 
@@ -85,6 +92,21 @@ begin
                     hint = 'Fix the cause and re-run it with momo_sms_requeue(), or dismiss the case '
                     '(no member) and settle the payment outside the ledger.';
             end;
+        end if;
+
+        -- An SMS received on a group's collection account credits that group only.
+        select a.ikimina_id into v_account_group
+        from public.collection_accounts as a
+        where a.account = coalesce(v_parsed.account, v_inbox.receiving_account, v_inbox.ingest_source);
+        if v_account_group is not null and v_account_group <> v_member.ikimina_id then
+            raise exception 'SMS % was received on account % of group %, and member % is not of that group',
+                v_inbox.id, coalesce(v_parsed.account, v_inbox.receiving_account, v_inbox.ingest_source),
+                v_account_group, v_member.id
+                using errcode = 'MM422', column = 'p_member_id',
+                hint = 'Pick a member of that group (see the case''s candidates), or dismiss the case.';
+        end if;
+        if p_remember_payer then
+            v_remembered := public._remembered_payer_add(v_case, v_parsed, v_account_group, v_member);
         end if;
 
         v_amount := coalesce(v_parsed.amount, p_amount);
@@ -187,6 +209,7 @@ begin
         jsonb_build_object(
             'case', to_jsonb(v_after),
             'ledger_entry', case when v_ledger.id is not null then to_jsonb(v_ledger) end,
+            'remembered_payer', case when v_remembered.id is not null then to_jsonb(v_remembered) end,
             'cycle', case when v_cycle_after.ikimina_id is not null then to_jsonb(v_cycle_after) end
         )
     );
@@ -194,9 +217,12 @@ begin
 end;
 $$;
 
-comment on function unmatched_resolve(bigint, text, uuid, numeric) is
+comment on function unmatched_resolve(bigint, text, uuid, numeric, boolean) is
 'DBA: close an open momo_unmatched case with a note. With p_member_id (an active membership) the '
 'payment is allocated to that member as a manual ledger entry (same txn id, so never twice; a case '
 'without a stored parse, a dead letter, is parsed now for it) and the case records the ledger id; '
 'refused (MM409, naming the entry) when the payment is already in the ledger. Without a member the '
-'case is dismissed. p_amount only when the SMS amount could not be parsed. Audited.';
+'case is dismissed. p_amount only when the SMS amount could not be parsed. An SMS received on a '
+'collection account is only credited to a member of its group (MM422). p_remember_payer: also '
+'remember the payer as the SMS states it for that group (remembered_payers), so its later SMS '
+'allocate by themselves. Audited.';

@@ -177,7 +177,31 @@ select
             then 'overdrawn: ' || string_agg(format('%s (%s)', w."shopId", w.balance), ', ' order by w."shopId")
     end as note
 from public."Wallet" as w
-where w.balance < 0;
+where w.balance < 0
+
+union all
+
+-- Credits resolved across all groups because the receiving account collects for none.
+select
+    'account_without_group' as alert,
+    count(*) > 0 as firing,
+    count(*) as current_value,
+    0::bigint as threshold,
+    'accounts' as unit,
+    null::timestamptz as since,
+    'an account whose SMS were credited in the last 30 days collects for no group, while others '
+    'do (monitoring.accounts_without_group)' as rule,
+    'Tie the account to its group with collection_account_add(group, account, reason); check the '
+    'credits it received went to that group''s members. Runbook: Recognising a payer.' as action,
+    case
+        when count(*) > 0
+            then 'accounts: ' || string_agg(coalesce(a.account, '(none)'), ', ' order by a.account)
+    end as note
+from monitoring.accounts_without_group as a
+-- (once accounts are tied to groups at all: before, every account resolves as it always did)
+where
+    a.last_credit_at > now() - interval '30 days'
+    and exists (select from public.collection_accounts);
 
 comment on view monitoring.alerts is
 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings '
@@ -187,7 +211,10 @@ comment on view monitoring.alerts is
 'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a '
 'break in an account''s balance chain: an SMS may have been dropped), suspected_forgery (an open '
 'sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case), '
-'allocator_failing (momo_allocator_faults has an open fault; note names the error) and '
+'allocator_failing (momo_allocator_faults has an open fault; note names the error), '
+'account_without_group (an account credited in the last 30 days collects for no group while '
+'collection_accounts has rows: '
+'monitoring.accounts_without_group; note names them) and '
 'credit_wallets_overdrawn (a wallet balance below zero after a late charge; note names them). '
 'firing: true when '
 'the alert holds now. current_value and threshold: the measured number and its limit, in unit '
