@@ -4312,8 +4312,8 @@ declare
     v_collection bigint := 0;
     v_after jsonb;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to relabel an account', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to relabel an account', 'p_reason',
         'Say why, e.g. ''collection phone moved from SMSSync to sms-gate, ticket 12''.'
     );
     perform public._require_argument(
@@ -4432,8 +4432,8 @@ CREATE FUNCTION public.collection_account_add(p_ikimina_id uuid, p_account text,
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group''s collection phone, SIM registered to the treasurer''.'
     );
     perform public._require_argument(p_ikimina_id is not null, 'a group is required', 'p_ikimina_id');
@@ -4483,8 +4483,8 @@ CREATE FUNCTION public.collection_account_remove(p_account text, p_reason text) 
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group changed its collection phone''.'
     );
     perform public._require_argument(
@@ -5812,8 +5812,8 @@ CREATE FUNCTION public.remembered_payer_forget(p_id bigint, p_reason text) RETUR
 declare
     v_row public.remembered_payers;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the member''s son no longer pays for her''.'
     );
     perform public._require_argument(p_id is not null, 'a remembered payer id is required', 'p_id');
