@@ -19,11 +19,10 @@ BENCH_DB := baskets_bench
 WORKERS  ?= $(shell nproc 2>/dev/null || echo 2)
 # pytest processes for make test / test-fast (pytest-xdist), each on its own
 # test cluster (scripts/test_dbs.sh); 1 runs them in this process (what --pdb
-# needs). make test hands out whole modules (the checkouts' clones are module
-# fixtures, built once); test-fast, without those, single tests.
+# needs). Whole modules per worker: a module fixture (the checkouts' clones,
+# the lint or no-PL/Perl cluster) is built once and never by two at a time.
 TEST_WORKERS ?= 2
-XDIST_ALL := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
-XDIST_FAST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load)
+XDIST := $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: help run demo db test test-fast test-dbs test-db bench-db lint deps os-deps venv stop clean schema \
         bench-ingest bench-allocate bench-credits print-workers
@@ -100,14 +99,14 @@ test-dbs: deps
 test: deps
 	@$(MAKE) -s lint
 	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
-	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST_ALL) $(PYTEST_ARGS); \
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest $(XDIST) $(PYTEST_ARGS); \
 	echo "The parsing and allocation tests on the PostgreSQL matcher (MOMO_REGEX_ENGINE=postgres):"; \
-	TEST_DATABASE_URL="$$urls" MOMO_REGEX_ENGINE=postgres $(BIN)/pytest -q $(XDIST_FAST) $(MATCHER_TESTS)
+	TEST_DATABASE_URL="$$urls" MOMO_REGEX_ENGINE=postgres $(BIN)/pytest -q $(XDIST) $(MATCHER_TESTS)
 
 # The inner loop: every test but those marked slow (pyproject.toml), no lint.
 test-fast: deps
 	@urls=$$($(MAKE) -s test-dbs | tail -n 1); \
-	TEST_DATABASE_URL="$$urls" $(BIN)/pytest -m 'not slow' $(XDIST_FAST) $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$urls" $(BIN)/pytest -m 'not slow' $(XDIST) $(PYTEST_ARGS)
 
 # db/schema.sql: a fresh temporary database on the test cluster, migrated and
 # dumped (scripts/schema.sh); tests/test_schema_file.py holds the file to it.

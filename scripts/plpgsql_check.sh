@@ -16,7 +16,7 @@ server=${url%/*}
 lint_db=${url##*/}
 psql_=(psql -X -q -v ON_ERROR_STOP=1)
 
-"${psql_[@]}" -d "$server/postgres" \
+"${psql_[@]}" -d "$server/postgres" -c "set client_min_messages = warning" \
     -c "drop database if exists \"$lint_db\" with (force)" -c "create database \"$lint_db\""
 # The matcher the server offers (PL/Perl where it has it), whatever the caller's setting.
 env -u MOMO_REGEX_ENGINE -u PGOPTIONS "$root/scripts/migrate.sh" "$server/$lint_db" >/dev/null

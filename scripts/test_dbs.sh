@@ -7,7 +7,8 @@
 # per cluster (cron.database_name), so two workers cannot share one.
 # Usage: scripts/test_dbs.sh WORKERS [DBNAME]   (DBNAME: baskets_test)
 # Cluster 1 is `test` (default port 54321, TEST_PGPORT forces one, as for
-# `make test-db`); cluster n > 1 is `testN` (default port 54322+n, TESTN_PGPORT).
+# `make test-db`); cluster n > 1 is `testN` (default port 54324+n, clear of
+# the noperl and lint clusters' 54323 and 54325; TESTN_PGPORT forces one).
 set -euo pipefail
 workers=${1:-1} dbname=${2:-baskets_test}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +21,7 @@ out=$(mktemp -d)
 trap 'rm -rf -- "$out"' EXIT
 pids=()
 for n in $(seq 1 "$workers"); do
-    if [[ $n -eq 1 ]]; then name=test default=54321; else name=test$n default=$((54322 + n)); fi
+    if [[ $n -eq 1 ]]; then name=test default=54321; else name=test$n default=$((54324 + n)); fi
     variable="${name^^}_PGPORT"
     (
         url=$("$root/scripts/pg_local.sh" "$name" "$dbname" "$default" "${!variable:-}" | tail -n 1)

@@ -35,6 +35,7 @@ if os.environ.get("MOMO_REGEX_ENGINE"):
         f"{os.environ.get('PGOPTIONS', '')} -c momo.regex_engine={os.environ['MOMO_REGEX_ENGINE']}"
     )
 
+
 def worker_database_url(config: pytest.Config) -> str:
     """This process's database: the only URL, or under pytest-xdist (-n) worker gwN's."""
     urls = os.environ["TEST_DATABASE_URL"].split()

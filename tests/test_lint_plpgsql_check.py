@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Each test migrates the lint cluster's one database afresh (two workers must not
+# share it), as `make lint` does.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A misspelt column in a branch that no test takes: found before it runs.
@@ -63,7 +67,8 @@ def test_a_planted_error_fails_the_check_and_is_named(tmp_path, lint_url):
     (checkout / "db" / "functions" / "baskets" / "_planted_lint_error.sql").write_text(PLANTED)
     done = run_check(checkout, lint_url)
     assert done.returncode == 1
-    findings = [line.strip() for line in done.stderr.splitlines()[1:]]
+    report = done.stderr.split("plpgsql_check found", 1)[1]
+    findings = [line.strip() for line in report.splitlines()[1:]]
     assert findings == [
         '_planted_lint_error(boolean) line 4: error 42703: column "amuont" does not exist'
     ]

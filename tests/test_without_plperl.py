@@ -16,13 +16,17 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench.backlog import create_members, enqueue_mixed_sms, expected_outcomes
+from bench.backlog import ACCOUNTS, PER_GROUP, create_members, enqueue_mixed_sms, expected_outcomes
 from tests.support.database import raises_sqlstate, reset_database, rows, scalar
 from tests.support.mtn_sms import CASES
 
+# A cluster of its own, a fresh migration and a 2,000-SMS backlog; and its
+# module fixture drops and makes one database, so the module runs in one worker.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER, DBNAME, DEFAULT_PORT = "noperl", "baskets_without_plperl", "54323"
-N_SMS, N_MEMBERS = 2_000, 200
+N_SMS, N_MEMBERS = 2_000, ACCOUNTS * PER_GROUP
 
 # The SMS matcher is left to the server in this module (a MOMO_REGEX_ENGINE run
 # must not force Perl on a server that has none).

@@ -9,7 +9,7 @@ declare
     v_inbox bigint;
     v_parses bigint;
     v_holds bigint;
-    v_collection bigint := 0;
+    v_collection bigint := 0::bigint;
     v_after jsonb;
 begin
     perform public._require_text(
