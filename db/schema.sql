@@ -325,6 +325,73 @@ COMMENT ON FUNCTION public._audit_row_change() IS 'Generic audit trigger (after 
 
 
 --
+-- Name: _campaign_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._campaign_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new."creditsUsed" := public._money_exact('creditsUsed', new."creditsUsed");
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _campaign_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._campaign_money_exact() IS 'Trigger function on "Campaign" (before insert or update): creditsUsed must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
+-- Name: _contribution_cycles_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._contribution_cycles_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.expected_amount := public._money_exact('expected_amount', new.expected_amount);
+    new.collected_amount := public._money_exact('collected_amount', new.collected_amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _contribution_cycles_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._contribution_cycles_money_exact() IS 'Trigger function on contribution_cycles (before insert or update): expected_amount and collected_amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
+-- Name: _contributions_ledger_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._contributions_ledger_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _contributions_ledger_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._contributions_ledger_money_exact() IS 'Trigger function on contributions_ledger (before insert or update): amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
 -- Name: _credit_available_check(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -782,6 +849,29 @@ COMMENT ON FUNCTION public._credit_reservation_guard() IS 'Trigger function on "
 
 
 --
+-- Name: _credit_reservation_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._credit_reservation_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    new."usedAmount" := public._money_exact('usedAmount', new."usedAmount");
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _credit_reservation_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._credit_reservation_money_exact() IS 'Trigger function on "CreditReservation" (before insert or update): amount and usedAmount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
 -- Name: _credit_settle_campaign(text, text, numeric, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -866,6 +956,28 @@ $$;
 --
 
 COMMENT ON FUNCTION public._credit_transaction_check() IS 'Trigger function on "CreditTransaction": a debit charges at most the amount of an active reservation of the same shop (the foreign key checks the shop); a late charge charges a released or expired one.';
+
+
+--
+-- Name: _credit_transaction_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._credit_transaction_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _credit_transaction_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._credit_transaction_money_exact() IS 'Trigger function on "CreditTransaction" (before insert or update): amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
 
 
 --
@@ -3395,43 +3507,6 @@ COMMENT ON FUNCTION public._momo_summary_of_work() IS 'Allocation stage, last: t
 
 
 --
--- Name: _money_columns_exact(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._money_columns_exact() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-    case tg_table_name
-        when 'contributions_ledger' then
-            new.amount := public._money_exact('amount', new.amount);
-        when 'contribution_cycles' then
-            new.expected_amount := public._money_exact('expected_amount', new.expected_amount);
-            new.collected_amount := public._money_exact('collected_amount', new.collected_amount);
-        when 'Wallet' then
-            new.balance := public._money_exact('balance', new.balance);
-        when 'Campaign' then
-            new."creditsUsed" := public._money_exact('creditsUsed', new."creditsUsed");
-        when 'CreditReservation' then
-            new.amount := public._money_exact('amount', new.amount);
-            new."usedAmount" := public._money_exact('usedAmount', new."usedAmount");
-        when 'CreditTransaction' then
-            new.amount := public._money_exact('amount', new.amount);
-    end case;
-    return new;
-end;
-$$;
-
-
---
--- Name: FUNCTION _money_columns_exact(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._money_columns_exact() IS 'Trigger function (before insert or update) on the money tables: refuses NaN, infinities, more than 2 decimals and amounts beyond numeric(18, 2) with MM400 naming the column (never rounds), and stores each amount with exactly two decimals. The tables'' *_money checks hold the same.';
-
-
---
 -- Name: _money_exact(text, numeric); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4294,6 +4369,28 @@ $$;
 --
 
 COMMENT ON FUNCTION public._setting(p_key text) IS 'Current value of one app_settings key (text).';
+
+
+--
+-- Name: _wallet_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._wallet_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.balance := public._money_exact('balance', new.balance);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _wallet_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._wallet_money_exact() IS 'Trigger function on "Wallet" (before insert or update): balance must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
 
 
 --
@@ -8131,42 +8228,42 @@ CREATE UNIQUE INDEX remembered_payers_number_idx ON public.remembered_payers USI
 -- Name: Campaign _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Campaign" FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Campaign" FOR EACH ROW EXECUTE FUNCTION public._campaign_money_exact();
 
 
 --
 -- Name: CreditReservation _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditReservation" FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditReservation" FOR EACH ROW EXECUTE FUNCTION public._credit_reservation_money_exact();
 
 
 --
 -- Name: CreditTransaction _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditTransaction" FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditTransaction" FOR EACH ROW EXECUTE FUNCTION public._credit_transaction_money_exact();
 
 
 --
 -- Name: Wallet _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Wallet" FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Wallet" FOR EACH ROW EXECUTE FUNCTION public._wallet_money_exact();
 
 
 --
 -- Name: contribution_cycles _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contribution_cycles FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contribution_cycles FOR EACH ROW EXECUTE FUNCTION public._contribution_cycles_money_exact();
 
 
 --
 -- Name: contributions_ledger _money_exact; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contributions_ledger FOR EACH ROW EXECUTE FUNCTION public._money_columns_exact();
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contributions_ledger FOR EACH ROW EXECUTE FUNCTION public._contributions_ledger_money_exact();
 
 
 --
@@ -8616,6 +8713,27 @@ REVOKE ALL ON FUNCTION public._audit_row_change() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _campaign_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._campaign_money_exact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _contribution_cycles_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._contribution_cycles_money_exact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _contributions_ledger_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._contributions_ledger_money_exact() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _credit_available_check(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8707,6 +8825,13 @@ REVOKE ALL ON FUNCTION public._credit_reservation_guard() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _credit_reservation_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._credit_reservation_money_exact() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _credit_settle_campaign(p_campaign_id text, p_status text, p_credits_used numeric, p_settled_by text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8718,6 +8843,13 @@ REVOKE ALL ON FUNCTION public._credit_settle_campaign(p_campaign_id text, p_stat
 --
 
 REVOKE ALL ON FUNCTION public._credit_transaction_check() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _credit_transaction_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._credit_transaction_money_exact() FROM PUBLIC;
 
 
 --
@@ -9080,13 +9212,6 @@ REVOKE ALL ON FUNCTION public._momo_summary_of_work() FROM PUBLIC;
 
 
 --
--- Name: FUNCTION _money_columns_exact(); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._money_columns_exact() FROM PUBLIC;
-
-
---
 -- Name: FUNCTION _money_exact(p_name text, p_value numeric); Type: ACL; Schema: public; Owner: -
 --
 
@@ -9269,6 +9394,13 @@ REVOKE ALL ON FUNCTION public._require_text(p_value text, p_message text, p_colu
 --
 
 REVOKE ALL ON FUNCTION public._setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _wallet_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._wallet_money_exact() FROM PUBLIC;
 
 
 --

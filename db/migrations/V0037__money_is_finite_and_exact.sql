@@ -2,11 +2,12 @@
 -- numeric(18, 2) rounded 10.005 to 10.01 silently and accepted 'NaN' (a NaN in
 -- the append-only ledger could never be repaired). The columns become plain
 -- numeric, so nothing is rounded on the way in: a before trigger per table
--- (_money_columns_exact) refuses NaN, infinities, a third decimal and anything
--- outside numeric(18, 2)'s range with MM400 and stores the amount with exactly two
--- decimals (60 -> 60.00, as numeric(18, 2) showed it); one check per column holds
--- the same (at most 2 decimals, finite, |x| < 1e16) even with the triggers off. The functions
--- refuse bad amounts with MM400 before (_require_money).
+-- (db/functions/common/_money_columns_exact.sql) refuses NaN, infinities, a third
+-- decimal and anything outside numeric(18, 2)'s range with MM400 and stores the
+-- amount with exactly two decimals (60 -> 60.00, as numeric(18, 2) showed it);
+-- one check per column holds the same (at most 2 decimals, finite, |x| < 1e16)
+-- even with the triggers off. The functions refuse bad amounts with MM400 before
+-- (_require_money).
 
 -- Views and triggers (when clauses, update of) read these columns, so a column's
 -- type cannot change under them: drop every view and every trigger that names a
