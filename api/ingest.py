@@ -283,11 +283,34 @@ def _read_body(limit: int, timeout: int) -> bytes:
     if length is not None and length > limit:
         raise RequestEntityTooLarge()
     with _deadline(timeout):
-        if length is None:  # chunked: werkzeug's stream counts it against MAX_CONTENT_LENGTH
-            return request.get_data(cache=False)
+        if length is None:
+            return _read_chunked(environ, limit)
         # A declared length within the limit: read it from the server's input directly
         # (werkzeug's stream wrapping costs more than the read, once per SMS).
         return environ["wsgi.input"].read(length)
+
+
+def _read_chunked(environ: dict, limit: int) -> bytes:
+    """A body without Content-Length (chunked): at most `limit` bytes, else RequestEntityTooLarge.
+
+    werkzeug's own stream stops at MAX_CONTENT_LENGTH without a word (its readall
+    returns the first `limit` bytes), so a signed oversized body failed its signature
+    (401) instead of being refused for its size (413): read one byte past the limit.
+    """
+    if not environ.get("wsgi.input_terminated"):
+        return b""  # a server that does not end the stream itself: never read it (werkzeug's rule)
+    stream = environ["wsgi.input"]
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        part = stream.read(min(64 * 1024, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    return b"".join(parts)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from api import context
 from api.db import Role
 from api.errors import ApiError
 from api.logs import log_event
+from api.payload import storable
 from api.security import bearer_token_valid
 
 bp = Blueprint("monitoring", __name__)
@@ -117,6 +118,10 @@ def list_views() -> Response:
 
 @bp.get("/monitoring/<name>")
 def read_view(name: str) -> Response:
+    if not storable(name):
+        # A NUL (overview%00) or lone surrogate cannot even be compared with the
+        # catalog's names: refused here, as the other endpoints refuse such text.
+        raise ApiError(400, "invalid_field", "a view name is text without NUL characters", "name")
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_arg("offset", 0, 0, 10_000_000)
     with context.database().connection(ROLE) as conn:

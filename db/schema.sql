@@ -207,7 +207,13 @@ begin
                     raise exception using message = 'negative';
                 end if;
             when 'numeric' then
-                perform new.value::numeric;
+                -- a number, not NaN or an infinity
+                if new.value::numeric in ('NaN', 'Infinity', '-Infinity') then
+                    raise exception using message = 'not finite';
+                end if;
+            when 'amount' then
+                -- money: the shared check (finite, positive, at most 2 decimals, in range)
+                perform public._require_money(new.key, new.value::numeric);
             when 'boolean' then
                 perform new.value::boolean;
             when 'interval' then
@@ -280,59 +286,31 @@ COMMENT ON FUNCTION public._audit(p_action text, p_entity text, p_entity_id text
 
 
 --
--- Name: _audit_change(text, text, text, text, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    -- Only _audit_row_change() calls this, from a trigger: nobody can write an audit
-    -- row that no change caused.
-    if pg_trigger_depth() < 1 then
-        raise exception '_audit_change() is called by the audit trigger only'
-            using errcode = 'MM403';
-    end if;
-    return public._audit(
-        p_table || '_' || lower(p_operation), p_table, p_entity_id,
-        coalesce(
-            nullif(current_setting('app.audit_reason', true), ''),
-            format('%s by role %s', lower(p_operation), p_role)
-        ),
-        p_before || jsonb_build_object('role', p_role),
-        p_after || jsonb_build_object('role', p_role)
-    );
-end;
-$$;
-
-
---
--- Name: FUNCTION _audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb) IS 'Internal, for _audit_row_change(): writes the audit_log row of one changed row (action <table>_<insert|update|delete>); its before/after images carry the acting role. Refused outside a trigger.';
-
-
---
 -- Name: _audit_row_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public._audit_row_change() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
     v_key text := coalesce(tg_argv[0], 'id');
     v_before jsonb := case when tg_op <> 'INSERT' then to_jsonb(old) end;
     v_after jsonb := case when tg_op <> 'DELETE' then to_jsonb(new) end;
+    v_role text := coalesce(nullif(current_setting('role'), 'none'), session_user::text);
 begin
+    perform public._require_audited_table(tg_relid, 'public._audit_row_change()'::regprocedure);
     if tg_op = 'UPDATE' and v_before = v_after then
         return null;  -- nothing changed
     end if;
-    perform public._audit_change(
-        tg_table_name, tg_op, coalesce(v_after, v_before) ->> v_key, current_user::text,
-        jsonb_build_object('row', v_before), jsonb_build_object('row', v_after)
+    perform public._audit(
+        tg_table_name || '_' || lower(tg_op), tg_table_name, coalesce(v_after, v_before) ->> v_key,
+        coalesce(
+            nullif(current_setting('app.audit_reason', true), ''),
+            format('%s by role %s', lower(tg_op), v_role)
+        ),
+        jsonb_build_object('row', v_before, 'role', v_role),
+        jsonb_build_object('row', v_after, 'role', v_role)
     );
     return null;
 end;
@@ -343,7 +321,74 @@ $$;
 -- Name: FUNCTION _audit_row_change(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._audit_row_change() IS 'Generic audit trigger (after insert, update or delete, for each row): one audit_log row per changed row with the row before and after, the login (actor) and the acting role. The reason is the session setting app.audit_reason when set (set local app.audit_reason = ''ticket 12''), else "<operation> by role <role>". tg_argv[0] names the key column (default id).';
+COMMENT ON FUNCTION public._audit_row_change() IS 'Generic audit trigger (after insert, update or delete, for each row): one audit_log row per changed row with the row before and after, the login (actor) and the acting role. The reason is the session setting app.audit_reason when set (set local app.audit_reason = ''ticket 12''), else "<operation> by role <role>". tg_argv[0] names the key column (default id). No role may execute it, and it refuses (MM403) to run for a table the schema owner did not create.';
+
+
+--
+-- Name: _campaign_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._campaign_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new."creditsUsed" := public._money_exact('creditsUsed', new."creditsUsed");
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _campaign_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._campaign_money_exact() IS 'Trigger function on "Campaign" (before insert or update): creditsUsed must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
+-- Name: _contribution_cycles_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._contribution_cycles_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.expected_amount := public._money_exact('expected_amount', new.expected_amount);
+    new.collected_amount := public._money_exact('collected_amount', new.collected_amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _contribution_cycles_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._contribution_cycles_money_exact() IS 'Trigger function on contribution_cycles (before insert or update): expected_amount and collected_amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
+-- Name: _contributions_ledger_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._contributions_ledger_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _contributions_ledger_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._contributions_ledger_money_exact() IS 'Trigger function on contributions_ledger (before insert or update): amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
 
 
 --
@@ -458,7 +503,7 @@ CREATE TABLE public."CreditTransaction" (
     id text DEFAULT ('ctx_'::text || replace((gen_random_uuid())::text, '-'::text, ''::text)) NOT NULL,
     "shopId" text NOT NULL,
     type text NOT NULL,
-    amount numeric(18,2) NOT NULL,
+    amount numeric NOT NULL,
     "reservationId" text,
     reference text,
     meta jsonb DEFAULT '{}'::jsonb NOT NULL,
@@ -470,6 +515,7 @@ CREATE TABLE public."CreditTransaction" (
     CONSTRAINT "CreditTransaction_meta_check" CHECK ((jsonb_typeof(meta) = 'object'::text)),
     CONSTRAINT "CreditTransaction_reference_check" CHECK (((reference <> ''::text) AND (length(reference) <= 128))),
     CONSTRAINT "CreditTransaction_type_check" CHECK ((type = ANY (ARRAY['credit'::text, 'debit'::text]))),
+    CONSTRAINT credit_transaction_amount_money CHECK (((amount <> 'NaN'::numeric) AND (amount > '-10000000000000000'::numeric) AND (amount < '10000000000000000'::numeric) AND (amount = round(amount, 2)))),
     CONSTRAINT credit_transaction_kind CHECK ((((type = 'credit'::text) AND (reference IS NOT NULL) AND ("reservationId" IS NULL)) OR ((type = 'debit'::text) AND ("reservationId" IS NOT NULL) AND (reference IS NULL)))),
     CONSTRAINT credit_transaction_late_charge_is_debit CHECK (((NOT "lateCharge") OR (type = 'debit'::text)))
 );
@@ -513,6 +559,14 @@ begin
     if not found or v_reservation.status not in ('released', 'expired') then
         return null;
     end if;
+    -- Never more than the campaign reserved, as for an active reservation
+    -- (_credit_consume_reservation): an excess is refused, never charged.
+    if p_used > v_reservation.amount then
+        raise exception 'campaign % reports % credits used, but its reservation % held % (now %): not charged',
+            p_campaign_id, p_used, v_reservation.id, v_reservation.amount, v_reservation.status
+            using errcode = 'MM400', column = 'creditsUsed',
+            hint = 'A campaign can use at most what it reserved; report the credits it really used.';
+    end if;
     -- Lock order everywhere: campaign (the caller's update holds it), wallet, reservation.
     perform from public."Wallet" as w where w."shopId" = v_reservation."shopId" for update;
     -- One debit per reservation (unique "reservationId"): charged once, whoever races.
@@ -548,45 +602,7 @@ $$;
 -- Name: FUNCTION _credit_charge_late(p_campaign_id text, p_used numeric, p_detail jsonb); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._credit_charge_late(p_campaign_id text, p_used numeric, p_detail jsonb) IS 'Internal: charges p_used credits of a campaign whose latest reservation was released or expired before the campaign finished: one late debit ("lateCharge") of that reservation, even if it overdraws the wallet (alert credit_wallets_overdrawn). Audited. Null when nothing to charge.';
-
-
---
--- Name: _credit_check_amount(numeric, text, boolean); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._credit_check_amount(p_value numeric, p_field text, p_allow_zero boolean DEFAULT false) RETURNS numeric
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    if p_value is null then
-        raise exception '% is required', p_field using errcode = 'MM400', column = p_field;
-    end if;
-    if p_value = 'NaN'::numeric or p_value >= 1e16 then
-        raise exception '% is out of range: %', p_field, p_value
-            using errcode = 'MM400', column = p_field;
-    end if;
-    if p_value < 0 or (p_value = 0 and not p_allow_zero) then
-        raise exception '% must be %, got %', p_field,
-            case when p_allow_zero then 'zero or more' else 'positive' end, p_value
-            using errcode = 'MM400', column = p_field;
-    end if;
-    if p_value <> round(p_value, 2) then
-        raise exception '% has more than 2 decimal places: %', p_field, p_value
-            using errcode = 'MM400', column = p_field,
-            hint = 'Credits are counted in hundredths; nothing is rounded silently.';
-    end if;
-    return p_value;
-end;
-$$;
-
-
---
--- Name: FUNCTION _credit_check_amount(p_value numeric, p_field text, p_allow_zero boolean); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._credit_check_amount(p_value numeric, p_field text, p_allow_zero boolean) IS 'Validates a credit amount argument (present, positive or zero when allowed, at most 2 decimals, in range) or raises MM400 naming the field; returns it.';
+COMMENT ON FUNCTION public._credit_charge_late(p_campaign_id text, p_used numeric, p_detail jsonb) IS 'Internal: charges p_used credits of a campaign whose latest reservation was released or expired before the campaign finished: one late debit ("lateCharge") of that reservation, even if it overdraws the wallet (alert credit_wallets_overdrawn), but never more than the reservation held (MM400). Audited. Null when nothing to charge.';
 
 
 --
@@ -597,9 +613,9 @@ CREATE TABLE public."CreditReservation" (
     id text DEFAULT ('res_'::text || replace((gen_random_uuid())::text, '-'::text, ''::text)) NOT NULL,
     "shopId" text NOT NULL,
     "campaignId" text NOT NULL,
-    amount numeric(18,2) NOT NULL,
+    amount numeric NOT NULL,
     status text DEFAULT 'active'::text NOT NULL,
-    "usedAmount" numeric(18,2),
+    "usedAmount" numeric,
     "createdAt" timestamp with time zone DEFAULT now() NOT NULL,
     "expiresAt" timestamp with time zone NOT NULL,
     "releasedAt" timestamp with time zone,
@@ -610,9 +626,11 @@ CREATE TABLE public."CreditReservation" (
     CONSTRAINT "CreditReservation_id_check" CHECK ((id ~ '^res_[0-9a-f]{32}$'::text)),
     CONSTRAINT "CreditReservation_meta_check" CHECK ((jsonb_typeof(meta) = 'object'::text)),
     CONSTRAINT "CreditReservation_status_check" CHECK ((status = ANY (ARRAY['active'::text, 'released'::text, 'expired'::text, 'consumed'::text]))),
+    CONSTRAINT credit_reservation_amount_money CHECK (((amount <> 'NaN'::numeric) AND (amount > '-10000000000000000'::numeric) AND (amount < '10000000000000000'::numeric) AND (amount = round(amount, 2)))),
     CONSTRAINT credit_reservation_expiry CHECK (("expiresAt" > "createdAt")),
     CONSTRAINT credit_reservation_settled CHECK (((status = 'active'::text) = ("releasedAt" IS NULL))),
-    CONSTRAINT credit_reservation_used CHECK (((status = 'consumed'::text) = ("usedAmount" IS NOT NULL)))
+    CONSTRAINT credit_reservation_used CHECK (((status = 'consumed'::text) = ("usedAmount" IS NOT NULL))),
+    CONSTRAINT credit_reservation_used_amount_money CHECK ((("usedAmount" <> 'NaN'::numeric) AND ("usedAmount" > '-10000000000000000'::numeric) AND ("usedAmount" < '10000000000000000'::numeric) AND ("usedAmount" = round("usedAmount", 2))))
 );
 
 
@@ -716,6 +734,7 @@ CREATE FUNCTION public._credit_reservation_audit() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+    perform public._require_audited_table(tg_relid, 'public._credit_reservation_audit()'::regprocedure);
     perform public._audit(
         case
             when new.status <> old.status then 'credit_reservation_' || new.status
@@ -794,7 +813,7 @@ begin
     case new.status
         when 'released' then
             if jsonb_typeof(new.meta -> 'releaseReason') is distinct from 'string'
-                or btrim(new.meta ->> 'releaseReason') = '' then
+                or not public._has_visible_character(new.meta ->> 'releaseReason') then
                 raise exception 'releasing credit reservation % needs meta.releaseReason', old.id
                     using errcode = 'MM400', column = 'meta',
                     hint = 'e.g. meta = jsonb_set(coalesce(meta, ''{}''), ''{releaseReason}'', '
@@ -827,6 +846,29 @@ $$;
 --
 
 COMMENT ON FUNCTION public._credit_reservation_guard() IS 'Trigger function on "CreditReservation": it starts active, is never deleted, leaves active once (released with meta.releaseReason, expired, or consumed with its debit posted), and only its status, "releasedAt" and meta ever change. "releasedAt" is set to the time of the change.';
+
+
+--
+-- Name: _credit_reservation_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._credit_reservation_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    new."usedAmount" := public._money_exact('usedAmount', new."usedAmount");
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _credit_reservation_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._credit_reservation_money_exact() IS 'Trigger function on "CreditReservation" (before insert or update): amount and usedAmount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
 
 
 --
@@ -917,6 +959,28 @@ COMMENT ON FUNCTION public._credit_transaction_check() IS 'Trigger function on "
 
 
 --
+-- Name: _credit_transaction_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._credit_transaction_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.amount := public._money_exact('amount', new.amount);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _credit_transaction_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._credit_transaction_money_exact() IS 'Trigger function on "CreditTransaction" (before insert or update): amount must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
 -- Name: _credit_transaction_post(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -981,6 +1045,29 @@ $$;
 --
 
 COMMENT ON FUNCTION public._credit_wallet_guard() IS 'Trigger function on "Wallet": a wallet starts empty, is never deleted or renamed, and its balance moves only when a "CreditTransaction" is posted.';
+
+
+--
+-- Name: _has_visible_character(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._has_visible_character(p_text text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    -- Locale-independent: anything but controls, spaces (ASCII and Unicode), the
+    -- invisible format characters (zero-width, soft hyphen, marks) and the BOM.
+    select coalesce(
+        p_text ~ '[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0]',
+        false
+    );
+$$;
+
+
+--
+-- Name: FUNCTION _has_visible_character(p_text text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._has_visible_character(p_text text) IS 'True when p_text contains at least one visible character: not only spaces, tabs, newlines, other control characters or invisible Unicode (no-break and zero-width spaces, BOM, ...). The one rule for reasons and notes (_require_text).';
 
 
 --
@@ -1058,11 +1145,13 @@ COMMENT ON FUNCTION public._ledger_check_correction() IS 'Trigger function: a co
 CREATE TABLE public.contribution_cycles (
     ikimina_id uuid NOT NULL,
     yyyymm integer NOT NULL,
-    expected_amount numeric(18,2) DEFAULT 0 NOT NULL,
-    collected_amount numeric(18,2) DEFAULT 0 NOT NULL,
+    expected_amount numeric DEFAULT 0.00 NOT NULL,
+    collected_amount numeric DEFAULT 0.00 NOT NULL,
     status text DEFAULT 'open'::text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT contribution_cycles_collected_amount_money CHECK (((collected_amount <> 'NaN'::numeric) AND (collected_amount > '-10000000000000000'::numeric) AND (collected_amount < '10000000000000000'::numeric) AND (collected_amount = round(collected_amount, 2)))),
     CONSTRAINT contribution_cycles_expected_amount_check CHECK ((expected_amount >= (0)::numeric)),
+    CONSTRAINT contribution_cycles_expected_amount_money CHECK (((expected_amount <> 'NaN'::numeric) AND (expected_amount > '-10000000000000000'::numeric) AND (expected_amount < '10000000000000000'::numeric) AND (expected_amount = round(expected_amount, 2)))),
     CONSTRAINT contribution_cycles_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text]))),
     CONSTRAINT contribution_cycles_yyyymm_check CHECK ((((yyyymm >= 200001) AND (yyyymm <= 999912)) AND (((yyyymm % 100) >= 1) AND ((yyyymm % 100) <= 12))))
 );
@@ -1107,7 +1196,7 @@ CREATE TABLE public.contributions_ledger (
     id bigint NOT NULL,
     ikimina_id uuid NOT NULL,
     member_id uuid NOT NULL,
-    amount numeric(18,2) NOT NULL,
+    amount numeric NOT NULL,
     currency text NOT NULL,
     cycle_yyyymm integer NOT NULL,
     txn_id text,
@@ -1122,6 +1211,7 @@ CREATE TABLE public.contributions_ledger (
     reversed_txn_id text,
     recredits_id bigint,
     previous_generation integer GENERATED ALWAYS AS ((txn_generation - 1)) STORED,
+    CONSTRAINT contributions_ledger_amount_money CHECK (((amount <> 'NaN'::numeric) AND (amount > '-10000000000000000'::numeric) AND (amount < '10000000000000000'::numeric) AND (amount = round(amount, 2)))),
     CONSTRAINT contributions_ledger_amount_sign CHECK (
 CASE
     WHEN (source = 'correction'::text) THEN (amount < (0)::numeric)
@@ -2235,7 +2325,7 @@ declare
     v_after jsonb;
     v_paused boolean;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
+    if not public._has_visible_character(p_reason) then
         raise exception 'a reason is required to % the allocator', v_verb
             using errcode = 'MM400', column = 'p_reason',
             hint = 'Say why, e.g. ''incident 42: wrong allocations, investigating''.';
@@ -2965,7 +3055,8 @@ CREATE FUNCTION public._momo_provider_senders_audit() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-    perform _audit(
+    perform public._require_audited_table(tg_relid, 'public._momo_provider_senders_audit()'::regprocedure);
+    perform public._audit(
         'momo_provider_senders.' || lower(tg_op),
         'momo_provider_senders',
         coalesce(new.provider, old.provider) || '/' || coalesce(new.sender, old.sender),
@@ -3529,6 +3620,47 @@ $$;
 --
 
 COMMENT ON FUNCTION public._momo_summary_of_work() IS 'Allocation stage, last: the summary of the batch in momo_alloc_work, one count per inbox outcome (outcome duplicate counts as duplicates); released holds of earlier runs do not count.';
+
+
+--
+-- Name: _money_exact(text, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._money_exact(p_name text, p_value numeric) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if p_value is null then
+        return null;
+    end if;
+    -- numeric has NaN and +/-Infinity: neither is an amount (NaN = NaN holds in PostgreSQL).
+    if p_value = 'NaN' then
+        raise exception '% must be a number, got NaN', p_name using errcode = 'MM400', column = p_name;
+    end if;
+    if p_value in ('Infinity', '-Infinity') then
+        raise exception '% must be a finite amount, got %', p_name, p_value
+            using errcode = 'MM400', column = p_name;
+    end if;
+    if p_value <> round(p_value, 2) then
+        raise exception '% must have at most 2 decimals, got %', p_name, p_value
+            using errcode = 'MM400', column = p_name,
+            hint = 'Amounts are counted in hundredths at most; nothing is rounded silently.';
+    end if;
+    if abs(p_value) >= 1e16 then
+        raise exception '% is out of range: % (at most 9999999999999999.99)', p_name, p_value
+            using errcode = 'MM400', column = p_name;
+    end if;
+    return round(p_value, 2);  -- exactly two decimals: 60 -> 60.00
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _money_exact(p_name text, p_value numeric); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._money_exact(p_name text, p_value numeric) IS 'The exactness part of the money check: raises MM400 naming p_name when p_value is NaN, infinite, has more than 2 decimals or is beyond numeric(18, 2) (|x| >= 1e16); returns it with exactly two decimals (null stays null). _require_money adds presence and sign.';
 
 
 --
@@ -4114,7 +4246,7 @@ CREATE TABLE public.momo_unmatched (
     ledger_id bigint,
     candidates jsonb,
     CONSTRAINT momo_unmatched_allocation_has_ledger CHECK (((resolution = 'allocated'::text) = (ledger_id IS NOT NULL))),
-    CONSTRAINT momo_unmatched_reason_check CHECK ((reason = ANY ('{amount_above_limit,amount_unavailable,balance_unverified,currency_mismatch,dead_letter,low_confidence,member_code_ambiguous,member_of_other_group,membership_ambiguous,membership_not_found,payer_ambiguous,payer_not_recognised,payer_unknown,profile_not_found,sender_not_operator,sender_unknown,sms_time_mismatch,txn_id_conflict,txn_id_missing}'::text[]))),
+    CONSTRAINT momo_unmatched_reason_check CHECK ((reason = ANY (ARRAY['amount_above_limit'::text, 'amount_unavailable'::text, 'balance_unverified'::text, 'currency_mismatch'::text, 'dead_letter'::text, 'low_confidence'::text, 'member_code_ambiguous'::text, 'member_of_other_group'::text, 'membership_ambiguous'::text, 'membership_not_found'::text, 'payer_ambiguous'::text, 'payer_not_recognised'::text, 'payer_unknown'::text, 'profile_not_found'::text, 'sender_not_operator'::text, 'sender_unknown'::text, 'sms_time_mismatch'::text, 'txn_id_conflict'::text, 'txn_id_missing'::text]))),
     CONSTRAINT momo_unmatched_resolution_check CHECK ((resolution = ANY (ARRAY['allocated'::text, 'dismissed'::text, 'requeued'::text]))),
     CONSTRAINT momo_unmatched_resolution_complete CHECK ((((status = 'open'::text) AND (resolved_at IS NULL) AND (resolution IS NULL)) OR ((status = 'resolved'::text) AND (resolved_at IS NOT NULL) AND (resolution IS NOT NULL) AND (resolved_by IS NOT NULL) AND (resolution_note IS NOT NULL)))),
     CONSTRAINT momo_unmatched_status_check CHECK ((status = ANY (ARRAY['open'::text, 'resolved'::text])))
@@ -4263,6 +4395,98 @@ COMMENT ON FUNCTION public._require_argument(p_ok boolean, p_message text, p_col
 
 
 --
+-- Name: _require_audited_table(oid, regprocedure); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._require_audited_table(p_relid oid, p_trigger_function regprocedure) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    -- An audit trigger writes audit_log as the schema owner: only for a table of the
+    -- schema (in public, owned by the owner of the trigger function), never for a
+    -- temporary or other table a role made and hung the trigger function on.
+    if not exists (
+        select
+        from pg_catalog.pg_class as c
+        join pg_catalog.pg_proc as p on p.oid = p_trigger_function
+        where c.oid = p_relid
+            and c.relnamespace = 'public'::regnamespace
+            and c.relpersistence = 'p'
+            and c.relowner = p.proowner
+    ) then
+        raise exception '% writes audit rows for the schema''s own tables only, not for %',
+            p_trigger_function, p_relid::regclass
+            using errcode = 'MM403',
+            hint = 'Audit rows come only from the audit triggers of the audited tables.';
+    end if;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _require_audited_table(p_relid oid, p_trigger_function regprocedure); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._require_audited_table(p_relid oid, p_trigger_function regprocedure) IS 'Internal, for the audit trigger functions: raises MM403 unless p_relid is a permanent table in public owned by the owner of p_trigger_function (a table the migrations made), so an audit trigger hung on a temporary or foreign table writes nothing.';
+
+
+--
+-- Name: _require_money(text, numeric, boolean, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._require_money(p_name text, p_value numeric, p_required boolean DEFAULT true, p_allow_zero boolean DEFAULT false) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if p_value is null then
+        if p_required then
+            raise exception '% is required', p_name using errcode = 'MM400', column = p_name;
+        end if;
+        return null;
+    end if;
+    perform public._money_exact(p_name, p_value);  -- NaN, infinities, decimals, range
+    if p_value < 0 or (p_value = 0 and not p_allow_zero) then
+        raise exception '% must be %, got %', p_name,
+            case when p_allow_zero then 'zero or more' else 'positive' end, p_value
+            using errcode = 'MM400', column = p_name;
+    end if;
+    return p_value;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _require_money(p_name text, p_value numeric, p_required boolean, p_allow_zero boolean); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._require_money(p_name text, p_value numeric, p_required boolean, p_allow_zero boolean) IS 'The one check of a money argument: raises MM400 naming p_name when p_value is null (if required), NaN, infinite, has more than 2 decimals, is 1e16 or more (beyond numeric(18, 2)), negative or zero (unless allowed); returns it. Used by every correction and credit function.';
+
+
+--
+-- Name: _require_text(text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._require_text(p_value text, p_message text, p_column text, p_hint text DEFAULT NULL::text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    perform public._require_argument(public._has_visible_character(p_value), p_message, p_column, p_hint);
+    return p_value;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _require_text(p_value text, p_message text, p_column text, p_hint text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._require_text(p_value text, p_message text, p_column text, p_hint text) IS 'DBA functions: raise MM400 with p_message naming the argument p_column (and p_hint when given) unless p_value contains a visible character; returns it. The one check of every reason and note.';
+
+
+--
 -- Name: _setting(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4291,6 +4515,28 @@ COMMENT ON FUNCTION public._setting(p_key text) IS 'Current value of one app_set
 
 
 --
+-- Name: _wallet_money_exact(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._wallet_money_exact() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    new.balance := public._money_exact('balance', new.balance);
+    return new;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _wallet_money_exact(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._wallet_money_exact() IS 'Trigger function on "Wallet" (before insert or update): balance must be finite, with at most 2 decimals and within numeric(18, 2) (else MM400 naming the column; never rounded); stored with exactly two decimals, as the table''s *_money checks require.';
+
+
+--
 -- Name: account_relabel(text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4306,8 +4552,8 @@ declare
     v_collection bigint := 0::bigint;
     v_after jsonb;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to relabel an account', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to relabel an account', 'p_reason',
         'Say why, e.g. ''collection phone moved from SMSSync to sms-gate, ticket 12''.'
     );
     perform public._require_argument(
@@ -4407,9 +4653,8 @@ declare
     v_before public.momo_parsed_txns;
     v_after public.momo_parsed_txns;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to confirm a balance anchor',
-        'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to confirm a balance anchor', 'p_reason',
         'Say how you checked, e.g. ''MoMo statement on the phone shows balance 61,200 after this '
         'payment, ticket 123''.'
     );
@@ -4495,8 +4740,8 @@ CREATE FUNCTION public.collection_account_add(p_ikimina_id uuid, p_account text,
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group''s collection phone, SIM registered to the treasurer''.'
     );
     perform public._require_argument(p_ikimina_id is not null, 'a group is required', 'p_ikimina_id');
@@ -4546,8 +4791,8 @@ CREATE FUNCTION public.collection_account_remove(p_account text, p_reason text) 
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group changed its collection phone''.'
     );
     perform public._require_argument(
@@ -4584,7 +4829,7 @@ CREATE FUNCTION public.credit_consume(p_campaign_id text, p_used numeric, p_deta
 declare
     v_reservation public."CreditReservation";
 begin
-    perform public._credit_check_amount(p_used, 'used', true);
+    perform public._require_money('used', p_used, true, true);
     if p_detail is not null and jsonb_typeof(p_detail) <> 'object' then
         raise exception 'detail must be a JSON object' using errcode = 'MM400', column = 'detail';
     end if;
@@ -4793,7 +5038,7 @@ CREATE FUNCTION public.credit_release(p_reservation_id text, p_reason text, p_de
 declare
     v_reservation public."CreditReservation";
 begin
-    if p_reason is null or btrim(p_reason) = '' or length(p_reason) > 200 then
+    if not public._has_visible_character(p_reason) or length(p_reason) > 200 then
         raise exception 'a release reason is required (at most 200 characters)'
             using errcode = 'MM400', column = 'reason';
     end if;
@@ -4842,7 +5087,7 @@ declare
     v_balance numeric;
     v_reserved numeric;
 begin
-    perform public._credit_check_amount(p_amount, 'amount');
+    perform public._require_money('amount', p_amount);
     if p_expires_in is not null and (p_expires_in <= interval '0' or p_expires_in > v_max_age) then
         raise exception 'expiresIn must be more than 0 and at most % (CREDITS_RESERVATION_MAX_AGE), got %',
             v_max_age, p_expires_in
@@ -4931,8 +5176,8 @@ begin
         raise exception 'shopId must be 1 to 64 letters, digits or _.:- , got %', quote_nullable(p_shop_id)
             using errcode = 'MM400', column = 'shopId';
     end if;
-    perform public._credit_check_amount(p_amount, 'amount');
-    if p_reference is null or btrim(p_reference) = '' or length(p_reference) > 128 then
+    perform public._require_money('amount', p_amount);
+    if not public._has_visible_character(p_reference) or length(p_reference) > 128 then
         raise exception 'reference (the payment that bought the credits) is required, at most 128 characters'
             using errcode = 'MM400', column = 'reference';
     end if;
@@ -4985,8 +5230,8 @@ declare
     v_after public.contribution_cycles;
     v_created boolean := false;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to adjust a contribution cycle', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to adjust a contribution cycle', 'p_reason',
         'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.'
     );
     if p_ikimina_id is null or p_yyyymm is null then
@@ -5000,10 +5245,7 @@ begin
         raise exception 'nothing to change: pass p_expected_amount and/or p_status'
             using errcode = 'MM400';
     end if;
-    if p_expected_amount < 0 or p_expected_amount <> round(p_expected_amount, 2) then
-        raise exception 'expected amount must be zero or more with at most 2 decimals, got %', p_expected_amount
-            using errcode = 'MM400', column = 'p_expected_amount';
-    end if;
+    perform public._require_money('p_expected_amount', p_expected_amount, p_required => false, p_allow_zero => true);
     if p_status not in ('open', 'closed') then
         raise exception 'status must be open or closed, got %', p_status
             using errcode = 'MM400', column = 'p_status';
@@ -5104,8 +5346,8 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to credit a payment again', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to credit a payment again', 'p_reason',
         'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.'
     );
     perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
@@ -5210,8 +5452,8 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to reverse a ledger entry', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to reverse a ledger entry', 'p_reason',
         'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').'
     );
     perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');
@@ -5754,8 +5996,8 @@ declare
     v_ledger_id bigint;
     v_duplicate record;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to re-run an SMS', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to re-run an SMS', 'p_reason',
         'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.'
     );
     perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
@@ -5878,8 +6120,8 @@ CREATE FUNCTION public.remembered_payer_forget(p_id bigint, p_reason text) RETUR
 declare
     v_row public.remembered_payers;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the member''s son no longer pays for her''.'
     );
     perform public._require_argument(p_id is not null, 'a remembered payer id is required', 'p_id');
@@ -5915,6 +6157,7 @@ CREATE TABLE public.app_settings (
     description text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by text DEFAULT SESSION_USER NOT NULL,
+    CONSTRAINT app_settings_amount_money CHECK (((value_type <> 'amount'::text) OR ((value ~ '^[0-9]{1,16}(\.[0-9]{1,2})?$'::text) AND (value !~ '^0+(\.0*)?$'::text)))),
     CONSTRAINT app_settings_balance_check_mode CHECK (((key <> 'MOMO_BALANCE_CHECK'::text) OR (value = ANY (ARRAY['hold'::text, 'flag'::text, 'off'::text])))),
     CONSTRAINT app_settings_balance_time_window_range CHECK (
 CASE
@@ -5927,7 +6170,7 @@ CASE
     WHEN (key = 'MOMO_ALLOCATOR_MAX_AMOUNT'::text) THEN (((value)::numeric >= (1)::numeric) AND ((value)::numeric <= ('1000000000000'::bigint)::numeric))
     ELSE true
 END),
-    CONSTRAINT app_settings_value_type_check CHECK ((value_type = ANY (ARRAY['integer'::text, 'numeric'::text, 'boolean'::text, 'text'::text, 'timezone'::text, 'interval'::text])))
+    CONSTRAINT app_settings_value_type_check CHECK ((value_type = ANY (ARRAY['integer'::text, 'numeric'::text, 'amount'::text, 'boolean'::text, 'text'::text, 'timezone'::text, 'interval'::text])))
 );
 
 
@@ -5950,9 +6193,9 @@ declare
     v_before app_settings;
     v_after app_settings;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to change setting %', p_key using errcode = 'MM400';
-    end if;
+    perform public._require_text(
+        p_reason, format('a reason is required to change setting %s', p_key), 'p_reason'
+    );
     select * into v_before from app_settings where key = p_key for update;
     if not found then
         raise exception 'unknown setting %', p_key
@@ -6000,8 +6243,8 @@ declare
     v_account_group uuid;
     v_remembered public.remembered_payers;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_note), '') <> '', 'a note is required to resolve an unmatched case', 'p_note',
+    perform public._require_text(
+        p_note, 'a note is required to resolve an unmatched case', 'p_note',
         'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.'
     );
     perform public._require_argument(p_case_id is not null, 'a case id is required', 'p_case_id');
@@ -6013,10 +6256,7 @@ begin
         raise exception 'a payer can only be remembered for a member: pass p_member_id'
             using errcode = 'MM400', column = 'p_remember_payer';
     end if;
-    if p_amount is not null and p_amount <= 0 then
-        raise exception 'amount must be positive, got %', p_amount
-            using errcode = 'MM400', column = 'p_amount';
-    end if;
+    perform public._require_money('p_amount', p_amount, p_required => false);
 
     -- Lock order inbox row, then case (as momo_sms_requeue) so the two never deadlock.
     select * into v_case from public.momo_unmatched where id = p_case_id;
@@ -6231,10 +6471,11 @@ COMMENT ON VIEW monitoring.accounts_without_group IS 'Receiving accounts whose S
 
 CREATE TABLE public."Wallet" (
     "shopId" text NOT NULL,
-    balance numeric(18,2) DEFAULT 0 NOT NULL,
+    balance numeric DEFAULT 0.00 NOT NULL,
     "createdAt" timestamp with time zone DEFAULT now() NOT NULL,
     "updatedAt" timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT "Wallet_shopId_check" CHECK (("shopId" ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$'::text))
+    CONSTRAINT "Wallet_shopId_check" CHECK (("shopId" ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$'::text)),
+    CONSTRAINT wallet_balance_money CHECK (((balance <> 'NaN'::numeric) AND (balance > '-10000000000000000'::numeric) AND (balance < '10000000000000000'::numeric) AND (balance = round(balance, 2))))
 );
 
 
@@ -6705,14 +6946,15 @@ CREATE TABLE public."Campaign" (
     "shopId" text NOT NULL,
     name text NOT NULL,
     status text DEFAULT 'draft'::text NOT NULL,
-    "creditsUsed" numeric(18,2),
+    "creditsUsed" numeric,
     "createdAt" timestamp with time zone DEFAULT now() NOT NULL,
     "updatedAt" timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT "Campaign_creditsUsed_check" CHECK (("creditsUsed" >= (0)::numeric)),
     CONSTRAINT "Campaign_id_check" CHECK ((id ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$'::text)),
     CONSTRAINT "Campaign_name_check" CHECK (((name <> ''::text) AND (length(name) <= 200))),
     CONSTRAINT "Campaign_shopId_check" CHECK (("shopId" ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$'::text)),
-    CONSTRAINT "Campaign_status_check" CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'sent'::text, 'failed'::text])))
+    CONSTRAINT "Campaign_status_check" CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'sending'::text, 'sent'::text, 'failed'::text]))),
+    CONSTRAINT campaign_credits_used_money CHECK ((("creditsUsed" <> 'NaN'::numeric) AND ("creditsUsed" > '-10000000000000000'::numeric) AND ("creditsUsed" < '10000000000000000'::numeric) AND ("creditsUsed" = round("creditsUsed", 2))))
 );
 
 
@@ -7318,7 +7560,7 @@ CREATE VIEW monitoring.wallet_reconciliation AS
           GROUP BY t."shopId"
         )
  SELECT w."shopId",
-    (w.balance)::numeric AS balance,
+    w.balance,
     COALESCE(r.reserved, (0)::numeric) AS reserved,
     COALESCE(l.total_credited, (0)::numeric) AS total_credited,
     COALESCE(l.total_debited, (0)::numeric) AS total_debited,
@@ -8201,6 +8443,48 @@ CREATE UNIQUE INDEX remembered_payers_number_idx ON public.remembered_payers USI
 
 
 --
+-- Name: Campaign _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Campaign" FOR EACH ROW EXECUTE FUNCTION public._campaign_money_exact();
+
+
+--
+-- Name: CreditReservation _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditReservation" FOR EACH ROW EXECUTE FUNCTION public._credit_reservation_money_exact();
+
+
+--
+-- Name: CreditTransaction _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."CreditTransaction" FOR EACH ROW EXECUTE FUNCTION public._credit_transaction_money_exact();
+
+
+--
+-- Name: Wallet _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public."Wallet" FOR EACH ROW EXECUTE FUNCTION public._wallet_money_exact();
+
+
+--
+-- Name: contribution_cycles _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contribution_cycles FOR EACH ROW EXECUTE FUNCTION public._contribution_cycles_money_exact();
+
+
+--
+-- Name: contributions_ledger _money_exact; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER _money_exact BEFORE INSERT OR UPDATE ON public.contributions_ledger FOR EACH ROW EXECUTE FUNCTION public._contributions_ledger_money_exact();
+
+
+--
 -- Name: app_settings app_settings_validate; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -8640,18 +8924,31 @@ REVOKE ALL ON FUNCTION public._audit(p_action text, p_entity text, p_entity_id t
 
 
 --
--- Name: FUNCTION _audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION public._audit_change(p_table text, p_operation text, p_entity_id text, p_role text, p_before jsonb, p_after jsonb) TO app_dba;
-
-
---
 -- Name: FUNCTION _audit_row_change(); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public._audit_row_change() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _campaign_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._campaign_money_exact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _contribution_cycles_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._contribution_cycles_money_exact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _contributions_ledger_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._contributions_ledger_money_exact() FROM PUBLIC;
 
 
 --
@@ -8687,13 +8984,6 @@ GRANT SELECT ON TABLE public."CreditTransaction" TO app_dba;
 --
 
 REVOKE ALL ON FUNCTION public._credit_charge_late(p_campaign_id text, p_used numeric, p_detail jsonb) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _credit_check_amount(p_value numeric, p_field text, p_allow_zero boolean); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._credit_check_amount(p_value numeric, p_field text, p_allow_zero boolean) FROM PUBLIC;
 
 
 --
@@ -8753,6 +9043,13 @@ REVOKE ALL ON FUNCTION public._credit_reservation_guard() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _credit_reservation_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._credit_reservation_money_exact() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _credit_settle_campaign(p_campaign_id text, p_status text, p_credits_used numeric, p_settled_by text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8767,6 +9064,13 @@ REVOKE ALL ON FUNCTION public._credit_transaction_check() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _credit_transaction_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._credit_transaction_money_exact() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _credit_transaction_post(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -8778,6 +9082,13 @@ REVOKE ALL ON FUNCTION public._credit_transaction_post() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public._credit_wallet_guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _has_visible_character(p_text text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._has_visible_character(p_text text) FROM PUBLIC;
 
 
 --
@@ -9112,6 +9423,13 @@ REVOKE ALL ON FUNCTION public._momo_summary_of_work() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _money_exact(p_name text, p_value numeric); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._money_exact(p_name text, p_value numeric) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _monitoring_cron_jobs(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -9262,10 +9580,38 @@ REVOKE ALL ON FUNCTION public._require_argument(p_ok boolean, p_message text, p_
 
 
 --
+-- Name: FUNCTION _require_audited_table(p_relid oid, p_trigger_function regprocedure); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._require_audited_table(p_relid oid, p_trigger_function regprocedure) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _require_money(p_name text, p_value numeric, p_required boolean, p_allow_zero boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._require_money(p_name text, p_value numeric, p_required boolean, p_allow_zero boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _require_text(p_value text, p_message text, p_column text, p_hint text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._require_text(p_value text, p_message text, p_column text, p_hint text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _setting(p_key text); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public._setting(p_key text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _wallet_money_exact(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._wallet_money_exact() FROM PUBLIC;
 
 
 --

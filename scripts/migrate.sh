@@ -4,7 +4,8 @@
 # runs its afterAll callbacks only when a migration is pending; when none is,
 # this script applies the same files itself, in the same order (expanded by
 # pgmigrate's own code from that one list), in one transaction, so changing a
-# function file is enough to deploy it.
+# function file is enough to deploy it. Concurrent runs against one database take
+# turns (an advisory lock, below).
 # Usage: scripts/migrate.sh DATABASE_URL
 # MOMO_REGEX_ENGINE=postgres migrates without PL/Perl even where the server
 # offers it (momo.regex_engine for the migration's sessions: V0021 then neither
@@ -19,6 +20,26 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pgmigrate=${PGMIGRATE:-$root/.venv/bin/pgmigrate}
 python=${PGMIGRATE_PYTHON:-$(dirname "$pgmigrate")/python}
 cd "$root/db"
+
+# One run at a time per database: two `make run`/`make db` at once re-applied the
+# same functions concurrently ("tuple concurrently updated"). The script runs again
+# under a session advisory lock held by a connection of its own (not pgmigrate's,
+# so a NONTRANSACTIONAL migration's extra connection never waits on it); a second
+# run waits for the first, then finds nothing pending.
+if [[ -z "${BASKETS_MIGRATE_LOCKED:-}" ]]; then
+    exec "$python" - "$url" "$root/scripts/migrate.sh" <<'PY'
+import os, subprocess, sys
+import psycopg2
+url, script = sys.argv[1], sys.argv[2]
+with psycopg2.connect(url) as conn:
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("set lock_timeout = 0")
+        cur.execute("select pg_advisory_lock(hashtext('baskets: scripts/migrate.sh'))")
+    env = dict(os.environ, BASKETS_MIGRATE_LOCKED="1")
+    sys.exit(subprocess.call([script, url], env=env))
+PY
+fi
 
 # pgmigrate silently skips files numbered below the highest applied version;
 # a database ahead of this code means the two do not belong together.

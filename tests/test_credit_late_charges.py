@@ -7,7 +7,15 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from tests.support.credits import add_campaign, backdate, release, reserve, top_up, wallet
+from tests.support.credits import (
+    add_campaign,
+    backdate,
+    credits_unchanged,
+    release,
+    reserve,
+    top_up,
+    wallet,
+)
 from tests.support.database import one_row, raises_sqlstate, rows, scalar
 
 LATE = """select * from "CreditTransaction" where "lateCharge" order by "createdAt" """
@@ -78,7 +86,11 @@ def test_a_campaign_finishing_after_its_reservation_was_released_is_charged(admi
 
 def test_too_little_credit_records_the_overdraft_and_alerts(admin, svc, client):
     expired_reservation(admin, svc, "s1", 50, 50)
-    finish(svc, "c1", 80)  # more than the wallet holds: charged all the same
+    # Its 50 credits were free again; another campaign used 30 of them meanwhile.
+    add_campaign(admin, "c0", "s1")
+    reserve(svc, "c0", 30)
+    finish(svc, "c0", 30)
+    finish(svc, "c1", 50)  # more than the wallet holds now: charged all the same
     shop = wallet(admin, "s1")
     assert (shop["balance"], shop["available"], shop["difference"]) == (
         Decimal(-30),
@@ -105,13 +117,32 @@ def test_an_overdrawn_shop_can_still_consume_a_reservation_it_held(admin, svc):
     top_up(svc, "s1", 100, "pay-1")
     add_campaign(admin, "c1", "s1")
     add_campaign(admin, "c2", "s1")
+    add_campaign(admin, "c3", "s1")
     late = reserve(svc, "c1", 50)
     reserve(svc, "c2", 50)
     release(svc, late["id"], "manual_reconciliation")
-    finish(svc, "c1", 120)  # balance -20 with c2 still holding 50
+    reserve(svc, "c3", 50)  # the 50 c1 freed
+    finish(svc, "c3", 50)
+    finish(svc, "c1", 50)  # balance 0 with c2 still holding 50: available -50
+    assert wallet(admin, "s1")["available"] == Decimal(-50)
     finish(svc, "c2", 50)
-    assert wallet(admin, "s1")["balance"] == Decimal(-70)
-    assert [r["amount"] for r in rows(admin, LATE)] == [Decimal(120)]
+    assert wallet(admin, "s1")["balance"] == Decimal(-50)
+    assert [r["amount"] for r in rows(admin, LATE)] == [Decimal(50)]
+
+
+def test_a_late_charge_above_the_reservation_is_refused_and_changes_nothing(admin, svc):
+    """Issue 24 item 3: released, then sent with creditsUsed = 999999: refused, not charged."""
+    top_up(svc, "s1", 100, "pay-1")
+    add_campaign(admin, "c1", "s1")
+    r = reserve(svc, "c1", 100)
+    release(svc, r["id"], "campaign_cancelled")
+    with credits_unchanged(admin), raises_sqlstate("MM400", "reservation .* held 100.00"):
+        finish(svc, "c1", 999999)
+    assert scalar(admin, "select status from \"Campaign\" where id = 'c1'") == "sending"
+    assert wallet(admin, "s1")["balance"] == Decimal(100)
+    assert rows(admin, LATE) == []
+    finish(svc, "c1", 100)  # what it reserved is still charged late
+    assert wallet(admin, "s1")["balance"] == Decimal(0)
 
 
 def test_without_credits_used_nothing_is_charged(admin, svc):

@@ -70,11 +70,3 @@ def test_a_format_delete_is_audited(admin):
     delete = audit(admin)[-1]
     assert delete["action"] == "momo_sms_formats_delete"
     assert delete["after"]["row"] is None and delete["before"]["row"]["name"] == "test_received"
-
-
-def test_the_audit_writer_cannot_be_called_directly(connect_as):
-    with pytest.raises(psycopg.Error, match="audit trigger only") as info:
-        connect_as("app_dba").execute(
-            "select _audit_change('momo_sms_formats', 'INSERT', '1', 'x', '{}', '{}')"
-        )
-    assert info.value.sqlstate == "MM403"

@@ -183,3 +183,14 @@ def test_a_view_analysts_may_not_read_is_not_served(admin, api):
 def test_a_path_outside_the_schema_is_not_routed(api):
     assert api.get("/monitoring/public/momo_sms_inbox", headers=AUTH).status_code == 404
     assert api.get("/monitoring/..%2Fpublic.audit_log", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["overview%00", "%00", "over%00view"])
+def test_item_6_a_nul_in_the_view_name_is_a_400_not_a_500(api, name, caplog):
+    """Issue 24 item 6: GET /monitoring/overview%00 answered 500 (a DataError)."""
+    response = api.get(f"/monitoring/{name}", headers=AUTH)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_field", "name")
+    assert "internal_error" not in caplog.text
+    assert api.get("/monitoring/overview", headers=AUTH).status_code == 200

@@ -215,6 +215,43 @@ def test_the_served_sms_gate_route_stores_a_signed_event(db_url, admin, tmp_path
     ).fetchall() == [("+250788000111", "abc123")]  # payload.recipient, the phone's number
 
 
+def chunked_request(body: bytes, signature: str) -> bytes:
+    """A POST to the hook with a chunked body (no Content-Length), in 8 KiB chunks."""
+    chunks = b"".join(
+        f"{len(body[i : i + 8192]):x}\r\n".encode() + body[i : i + 8192] + b"\r\n"
+        for i in range(0, len(body), 8192)
+    )
+    return (
+        (
+            f"POST {HOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"X-Signature: {signature}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + chunks
+        + b"0\r\n\r\n"
+    )
+
+
+def test_item_9_a_signed_oversized_chunked_body_is_413_not_401(server, admin):
+    """Issue 24 item 9: a correctly signed 70 KB chunked body answered 401."""
+
+    def send(body: bytes) -> str:
+        signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(chunked_request(body, signature))
+            return read_response(sock)
+
+    message = {"message": sms(7), "msisdn": "M-Money", "receivedAt": "2025-01-18T14:20:00Z"}
+    big = json.dumps({**message, "metadata": {"pad": "x" * (70 * 1024)}}).encode()
+    answer = send(big)
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert '"code":"request_entity_too_large"' in answer
+    assert admin.execute("select count(*) from momo_sms_inbox").fetchone() == (0,)
+    # The same delivery within the limit, chunked and signed, is stored.
+    answer = send(json.dumps(message).encode())
+    assert answer.startswith("HTTP/1.1 200"), answer
+    assert admin.execute("select count(*) from momo_sms_inbox").fetchone() == (1,)
+
+
 def test_every_served_log_line_is_json_the_pool_and_driver_included(tmp_path):
     """With PostgreSQL unreachable the pool logs its own warnings ("error connecting in
     'app_ingest': ..."); under gunicorn they are JSON lines like the app's, none plain text."""

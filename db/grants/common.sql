@@ -13,9 +13,8 @@ app_ingest, app_allocator, app_analyst, app_dba, app_credits;
 grant select on audit_log, app_settings to app_dba;
 grant execute on function setting_set(text, text, text) to app_dba;
 
--- The audit trigger on configuration tables runs as the role that changes a row and
--- writes through this function (refused outside a trigger).
-grant execute on function _audit_change(text, text, text, text, jsonb, jsonb) to app_dba;
+-- No role executes an audit function: the audit triggers of the audited tables run
+-- them (a trigger fires without the execute privilege; creating one needs it).
 
 -- Monitoring is read-only for analysts and DBAs: select on every view of every
 -- module and on the queue sample history, nothing else.

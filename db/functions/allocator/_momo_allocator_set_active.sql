@@ -11,7 +11,7 @@ declare
     v_after jsonb;
     v_paused boolean;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
+    if not public._has_visible_character(p_reason) then
         raise exception 'a reason is required to % the allocator', v_verb
             using errcode = 'MM400', column = 'p_reason',
             hint = 'Say why, e.g. ''incident 42: wrong allocations, investigating''.';

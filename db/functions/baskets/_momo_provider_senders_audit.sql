@@ -6,7 +6,8 @@ security definer
 set search_path = pg_catalog, public, pg_temp
 as $$
 begin
-    perform _audit(
+    perform public._require_audited_table(tg_relid, 'public._momo_provider_senders_audit()'::regprocedure);
+    perform public._audit(
         'momo_provider_senders.' || lower(tg_op),
         'momo_provider_senders',
         coalesce(new.provider, old.provider) || '/' || coalesce(new.sender, old.sender),

@@ -11,7 +11,13 @@ begin
                     raise exception using message = 'negative';
                 end if;
             when 'numeric' then
-                perform new.value::numeric;
+                -- a number, not NaN or an infinity
+                if new.value::numeric in ('NaN', 'Infinity', '-Infinity') then
+                    raise exception using message = 'not finite';
+                end if;
+            when 'amount' then
+                -- money: the shared check (finite, positive, at most 2 decimals, in range)
+                perform public._require_money(new.key, new.value::numeric);
             when 'boolean' then
                 perform new.value::boolean;
             when 'interval' then

@@ -8,9 +8,9 @@ declare
     v_before app_settings;
     v_after app_settings;
 begin
-    if coalesce(btrim(p_reason), '') = '' then
-        raise exception 'a reason is required to change setting %', p_key using errcode = 'MM400';
-    end if;
+    perform public._require_text(
+        p_reason, format('a reason is required to change setting %s', p_key), 'p_reason'
+    );
     select * into v_before from app_settings where key = p_key for update;
     if not found then
         raise exception 'unknown setting %', p_key

@@ -23,6 +23,14 @@ begin
     if not found or v_reservation.status not in ('released', 'expired') then
         return null;
     end if;
+    -- Never more than the campaign reserved, as for an active reservation
+    -- (_credit_consume_reservation): an excess is refused, never charged.
+    if p_used > v_reservation.amount then
+        raise exception 'campaign % reports % credits used, but its reservation % held % (now %): not charged',
+            p_campaign_id, p_used, v_reservation.id, v_reservation.amount, v_reservation.status
+            using errcode = 'MM400', column = 'creditsUsed',
+            hint = 'A campaign can use at most what it reserved; report the credits it really used.';
+    end if;
     -- Lock order everywhere: campaign (the caller's update holds it), wallet, reservation.
     perform from public."Wallet" as w where w."shopId" = v_reservation."shopId" for update;
     -- One debit per reservation (unique "reservationId"): charged once, whoever races.
@@ -56,4 +64,5 @@ $$;
 comment on function _credit_charge_late(text, numeric, jsonb) is
 'Internal: charges p_used credits of a campaign whose latest reservation was released or expired '
 'before the campaign finished: one late debit ("lateCharge") of that reservation, even if it '
-'overdraws the wallet (alert credit_wallets_overdrawn). Audited. Null when nothing to charge.';
+'overdraws the wallet (alert credit_wallets_overdrawn), but never more than the reservation held '
+'(MM400). Audited. Null when nothing to charge.';

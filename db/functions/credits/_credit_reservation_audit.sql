@@ -5,6 +5,7 @@ security definer
 set search_path = pg_catalog, public, pg_temp
 as $$
 begin
+    perform public._require_audited_table(tg_relid, 'public._credit_reservation_audit()'::regprocedure);
     perform public._audit(
         case
             when new.status <> old.status then 'credit_reservation_' || new.status

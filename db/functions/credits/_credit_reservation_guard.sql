@@ -47,7 +47,7 @@ begin
     case new.status
         when 'released' then
             if jsonb_typeof(new.meta -> 'releaseReason') is distinct from 'string'
-                or btrim(new.meta ->> 'releaseReason') = '' then
+                or not public._has_visible_character(new.meta ->> 'releaseReason') then
                 raise exception 'releasing credit reservation % needs meta.releaseReason', old.id
                     using errcode = 'MM400', column = 'meta',
                     hint = 'e.g. meta = jsonb_set(coalesce(meta, ''{}''), ''{releaseReason}'', '

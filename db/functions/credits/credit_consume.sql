@@ -11,7 +11,7 @@ as $$
 declare
     v_reservation public."CreditReservation";
 begin
-    perform public._credit_check_amount(p_used, 'used', true);
+    perform public._require_money('used', p_used, true, true);
     if p_detail is not null and jsonb_typeof(p_detail) <> 'object' then
         raise exception 'detail must be a JSON object' using errcode = 'MM400', column = 'detail';
     end if;

@@ -11,7 +11,7 @@ as $$
 declare
     v_reservation public."CreditReservation";
 begin
-    if p_reason is null or btrim(p_reason) = '' or length(p_reason) > 200 then
+    if not public._has_visible_character(p_reason) or length(p_reason) > 200 then
         raise exception 'a release reason is required (at most 200 characters)'
             using errcode = 'MM400', column = 'reason';
     end if;

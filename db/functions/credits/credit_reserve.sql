@@ -16,7 +16,7 @@ declare
     v_balance numeric;
     v_reserved numeric;
 begin
-    perform public._credit_check_amount(p_amount, 'amount');
+    perform public._require_money('amount', p_amount);
     if p_expires_in is not null and (p_expires_in <= interval '0' or p_expires_in > v_max_age) then
         raise exception 'expiresIn must be more than 0 and at most % (CREDITS_RESERVATION_MAX_AGE), got %',
             v_max_age, p_expires_in

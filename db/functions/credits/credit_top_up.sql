@@ -16,8 +16,8 @@ begin
         raise exception 'shopId must be 1 to 64 letters, digits or _.:- , got %', quote_nullable(p_shop_id)
             using errcode = 'MM400', column = 'shopId';
     end if;
-    perform public._credit_check_amount(p_amount, 'amount');
-    if p_reference is null or btrim(p_reference) = '' or length(p_reference) > 128 then
+    perform public._require_money('amount', p_amount);
+    if not public._has_visible_character(p_reference) or length(p_reference) > 128 then
         raise exception 'reference (the payment that bought the credits) is required, at most 128 characters'
             using errcode = 'MM400', column = 'reference';
     end if;

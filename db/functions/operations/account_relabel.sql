@@ -12,8 +12,8 @@ declare
     v_collection bigint := 0::bigint;
     v_after jsonb;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to relabel an account', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to relabel an account', 'p_reason',
         'Say why, e.g. ''collection phone moved from SMSSync to sms-gate, ticket 12''.'
     );
     perform public._require_argument(

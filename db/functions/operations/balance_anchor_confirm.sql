@@ -8,9 +8,8 @@ declare
     v_before public.momo_parsed_txns;
     v_after public.momo_parsed_txns;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to confirm a balance anchor',
-        'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to confirm a balance anchor', 'p_reason',
         'Say how you checked, e.g. ''MoMo statement on the phone shows balance 61,200 after this '
         'payment, ticket 123''.'
     );

@@ -10,8 +10,8 @@ as $$
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group''s collection phone, SIM registered to the treasurer''.'
     );
     perform public._require_argument(p_ikimina_id is not null, 'a group is required', 'p_ikimina_id');
@@ -57,8 +57,8 @@ as $$
 declare
     v_row public.collection_accounts;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the group changed its collection phone''.'
     );
     perform public._require_argument(

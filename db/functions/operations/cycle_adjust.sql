@@ -15,8 +15,8 @@ declare
     v_after public.contribution_cycles;
     v_created boolean := false;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to adjust a contribution cycle', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to adjust a contribution cycle', 'p_reason',
         'Pass p_reason => ''...'', e.g. ''group agreed 5000 per member from January''.'
     );
     if p_ikimina_id is null or p_yyyymm is null then
@@ -30,10 +30,7 @@ begin
         raise exception 'nothing to change: pass p_expected_amount and/or p_status'
             using errcode = 'MM400';
     end if;
-    if p_expected_amount < 0 or p_expected_amount <> round(p_expected_amount, 2) then
-        raise exception 'expected amount must be zero or more with at most 2 decimals, got %', p_expected_amount
-            using errcode = 'MM400', column = 'p_expected_amount';
-    end if;
+    perform public._require_money('p_expected_amount', p_expected_amount, p_required => false, p_allow_zero => true);
     if p_status not in ('open', 'closed') then
         raise exception 'status must be open or closed, got %', p_status
             using errcode = 'MM400', column = 'p_status';

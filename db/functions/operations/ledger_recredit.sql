@@ -14,8 +14,8 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to credit a payment again', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to credit a payment again', 'p_reason',
         'Say why, e.g. ''payer is Aline, not Jean, ticket 123''.'
     );
     perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');

@@ -11,8 +11,8 @@ declare
     v_cycle_before public.contribution_cycles;
     v_cycle_after public.contribution_cycles;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to reverse a ledger entry', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to reverse a ledger entry', 'p_reason',
         'Say why, e.g. select ledger_reverse(42, ''allocated to the wrong member, ticket 123'').'
     );
     perform public._require_argument(p_ledger_id is not null, 'a ledger entry id is required', 'p_ledger_id');

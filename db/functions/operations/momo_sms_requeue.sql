@@ -13,8 +13,8 @@ declare
     v_ledger_id bigint;
     v_duplicate record;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required to re-run an SMS', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required to re-run an SMS', 'p_reason',
         'Say what was fixed, e.g. ''profile phone number corrected, ticket 123''.'
     );
     perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');

@@ -7,8 +7,8 @@ as $$
 declare
     v_row public.remembered_payers;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_reason), '') <> '', 'a reason is required', 'p_reason',
+    perform public._require_text(
+        p_reason, 'a reason is required', 'p_reason',
         'Say why, e.g. ''the member''s son no longer pays for her''.'
     );
     perform public._require_argument(p_id is not null, 'a remembered payer id is required', 'p_id');

@@ -29,8 +29,8 @@ declare
     v_account_group uuid;
     v_remembered public.remembered_payers;
 begin
-    perform public._require_argument(
-        coalesce(btrim(p_note), '') <> '', 'a note is required to resolve an unmatched case', 'p_note',
+    perform public._require_text(
+        p_note, 'a note is required to resolve an unmatched case', 'p_note',
         'Say what you found, e.g. ''payer is member M-12, confirmed by phone''.'
     );
     perform public._require_argument(p_case_id is not null, 'a case id is required', 'p_case_id');
@@ -42,10 +42,7 @@ begin
         raise exception 'a payer can only be remembered for a member: pass p_member_id'
             using errcode = 'MM400', column = 'p_remember_payer';
     end if;
-    if p_amount is not null and p_amount <= 0 then
-        raise exception 'amount must be positive, got %', p_amount
-            using errcode = 'MM400', column = 'p_amount';
-    end if;
+    perform public._require_money('p_amount', p_amount, p_required => false);
 
     -- Lock order inbox row, then case (as momo_sms_requeue) so the two never deadlock.
     select * into v_case from public.momo_unmatched where id = p_case_id;
