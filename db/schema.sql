@@ -1364,31 +1364,62 @@ CREATE FUNCTION public._momo_alloc_balance_check() RETURNS void
     AS $$
 declare
     v_balance_check text := _setting('MOMO_BALANCE_CHECK');
-    v_linked bigint [];
+    v_accounts text[];
+    v_from timestamptz[];
+    v_released bigint[];
 begin
     if v_balance_check = 'off' then
         return;
     end if;
-    -- One pass over the stretches of history around this batch's credits: the
-    -- balance-stating SMS in them that link (held credits of earlier runs too).
-    select coalesce(array_agg(l.parsed_id) filter (where l.linked), '{}')
-    into v_linked
-    from _momo_balance_links(array(
-        select w.parsed_id
-        from momo_alloc_work as w
-        inner join momo_sms_formats as f on w.format = f.name
-        where w.outcome is null and 'balance' = any(f.field_names)
-    )) as l;
 
+    -- 1. Walk the verified history of every account this batch has SMS of (money
+    -- in and out alike: every genuine SMS that links advances it).
+    select array_agg(p.account), array_agg(p.txn_ts)
+    into v_accounts, v_from
+    from (
+        select x.account, min(x.txn_ts) as txn_ts
+        from momo_alloc_work as w
+        inner join momo_parsed_txns as x on w.parsed_id = x.id
+        where x.inbox_id = w.inbox_id and x.movement is not null
+        group by x.account
+    ) as p;
+    perform _momo_balance_verify(v_accounts, v_from);
+
+    -- 2. This batch's credits that are not verified: a written time far from when
+    -- the phone received it, or a wording that states no balance, is a case at
+    -- once (it can never verify); any other waits for its history (hold) or is
+    -- posted and reported (flag).
     update momo_alloc_work as w
     set
         balance_verified = false,
-        outcome = case when v_balance_check = 'hold' then 'held' end,
-        reason = case when v_balance_check = 'hold' then 'balance_unverified' else w.reason end
-    from momo_sms_formats as f
-    where
-        w.outcome is null and w.format = f.name and 'balance' = any(f.field_names)
-        and not exists (select from unnest(v_linked) as l (parsed_id) where l.parsed_id = w.parsed_id);
+        outcome = case
+            when v_balance_check = 'flag' then null
+            when p.sms_time_ok is false or p.balance is null then 'unmatched'
+            else 'held'
+        end,
+        reason = case
+            when v_balance_check = 'flag' then null
+            when p.sms_time_ok is false then 'sms_time_mismatch'
+            else 'balance_unverified'
+        end,
+        detail = case
+            when v_balance_check = 'flag' then null
+            when p.sms_time_ok is false then format(
+                'the time written in this SMS (%s) is more than MOMO_BALANCE_TIME_WINDOW %s from '
+                'when the phone received it (%s): a genuine MoMo SMS reaches the phone within '
+                'seconds; possibly a forged or replayed SMS',
+                p.txn_ts, _setting('MOMO_BALANCE_TIME_WINDOW'),
+                (select i.received_at from momo_sms_inbox as i where i.id = w.inbox_id)
+            )
+            when p.balance is null then format(
+                'this wording (%s) states no balance, so it cannot be verified against the '
+                'account''s history (MOMO_BALANCE_CHECK = hold): check the payment on the phone''s '
+                'MoMo statement',
+                w.format
+            )
+        end
+    from momo_parsed_txns as p
+    where w.outcome is null and w.parsed_id = p.id and p.verified_at is null;
 
     insert into momo_balance_holds (
         inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
@@ -1397,7 +1428,13 @@ begin
     from momo_alloc_work as w
     where w.outcome = 'held';
 
-    perform _momo_alloc_release_linked(v_linked);
+    -- 3. Credits held by earlier runs that this batch's SMS linked into the
+    -- verified history: posted with this batch.
+    select coalesce(array_agg(h.parsed_id), '{}') into v_released
+    from momo_balance_holds as h
+    inner join momo_parsed_txns as p on h.parsed_id = p.id
+    where h.released_at is null and h.account = any(v_accounts) and p.verified_at is not null;
+    perform _momo_alloc_release_linked(v_released);
 end;
 $$;
 
@@ -1406,7 +1443,7 @@ $$;
 -- Name: FUNCTION _momo_alloc_balance_check(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_alloc_balance_check() IS 'Allocation stage, check the balance chain (MOMO_BALANCE_CHECK): a credit of momo_alloc_work whose stated balance does not link to its neighbours (_momo_balance_links) is held in momo_balance_holds (hold) or posted with balance_verified false (flag); credits held by earlier runs that this batch links join the batch (_momo_alloc_release_linked).';
+COMMENT ON FUNCTION public._momo_alloc_balance_check() IS 'Allocation stage, the verified balance chain (MOMO_BALANCE_CHECK): walks the history of the batch''s accounts (_momo_balance_verify); a credit of momo_alloc_work that is not verified is held in momo_balance_holds (hold) or posted with balance_verified false (flag); one whose written time is outside MOMO_BALANCE_TIME_WINDOW (sms_time_mismatch) or whose wording states no balance (balance_unverified) is a case at once under hold. Credits held by earlier runs that are verified now join the batch (_momo_alloc_release_linked).';
 
 
 --
@@ -1866,20 +1903,39 @@ begin
     -- Genuine SMS claim their transaction id.
     perform _momo_alloc_store_parses(true);
 
-    -- A genuine SMS whose txn id is already claimed: the same movement (amount, kind,
-    -- time) is the payment notified again, a duplicate; anything else is a conflict.
+    -- A genuine SMS whose txn id is already claimed: the whole payment the same
+    -- (amount, kind, time, the balance stated and, for money in, the payer) is the
+    -- payment notified again, a duplicate; anything else is a conflict, named with
+    -- where the money went.
     with claimed_before as (
         select
             w.inbox_id,
             c.id,
+            c.inbox_id as claimed_inbox_id,
             coalesce(
                 c.amount = w.amount and c.kind = w.kind
                 and (
                     c.txn_ts = w.txn_ts or not w.txn_ts_from_sms
                     or c.parsed_json ->> 'txn_ts_source' is distinct from 'sms'
+                )
+                and (c.balance is null or w.balance is null or c.balance = w.balance)
+                and (
+                    w.direction is distinct from 'in'
+                    or (
+                        c.sender_name is not distinct from w.sender_name
+                        and c.msisdn_e164 is not distinct from w.msisdn_e164
+                        and c.msisdn_suffix is not distinct from w.msisdn_suffix
+                    )
                 ),
                 false
-            ) as same_movement
+            ) as same_movement,
+            (
+                select l.id
+                from contributions_ledger as l
+                where l.parsed_id = c.id and l.source = 'sms'
+                order by l.id
+                limit 1
+            ) as ledger_id
         from momo_alloc_work as w
         inner join momo_parsed_txns as c on w.txn_id = c.txn_id
         where w.parsed_id is null and w.genuine
@@ -1899,8 +1955,15 @@ begin
                 'transaction %s was already parsed (momo_parsed_txns.id %s)', w.txn_id, c.id
             )
             else format(
-                'transaction %s is claimed by momo_parsed_txns.id %s with another amount, kind or time',
-                w.txn_id, c.id
+                'transaction %s is claimed by SMS %s (momo_parsed_txns.id %s) with another amount, '
+                'kind, time, payer or balance: %s. One of the two is not the operator''s: compare '
+                'both with the phone''s MoMo statement',
+                w.txn_id, c.claimed_inbox_id, c.id,
+                case
+                    when c.ledger_id is not null
+                        then format('the money is in ledger entry %s', c.ledger_id)
+                    else 'that SMS was not credited'
+                end
             )
         end
     from claimed_before as c
@@ -1916,7 +1979,7 @@ $$;
 -- Name: FUNCTION _momo_alloc_store(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_alloc_store() IS 'Allocation stage, store the parses: genuine SMS claim their txn id in momo_parsed_txns; a genuine SMS whose txn id was claimed before becomes a duplicate (same amount, kind and time) or a txn_id_conflict case (in momo_alloc_work); then the rest are stored without a txn id.';
+COMMENT ON FUNCTION public._momo_alloc_store() IS 'Allocation stage, store the parses: genuine SMS claim their txn id in momo_parsed_txns; a genuine SMS whose txn id was claimed before becomes a duplicate (same amount, kind, time, balance and, for money in, payer) or a txn_id_conflict case naming the ledger entry that holds the money (in momo_alloc_work); then the rest are stored without a txn id.';
 
 
 --
@@ -1927,6 +1990,8 @@ CREATE FUNCTION public._momo_alloc_store_parses(p_claiming boolean) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+    v_window interval := _setting('MOMO_BALANCE_TIME_WINDOW')::interval;
 begin
     -- p_claiming: the genuine SMS, each claiming its txn id (on conflict: not stored,
     -- parsed_id stays null). Otherwise all the SMS left, with no txn id of their own.
@@ -1935,13 +2000,19 @@ begin
         insert into momo_parsed_txns (
             inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
             sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
-            duplicate_of, parsed_json
+            duplicate_of, sms_time_ok, parsed_json
         )
         select
             w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
             w.sender_name, w.sender_note, w.amount, w.currency,
             case when p_claiming then w.txn_id end, w.txn_ts, w.balance, w.fee, w.genuine,
             w.confidence, w.duplicate_of,
+            -- the time written in the SMS against when the phone received it
+            case when w.txn_ts_from_sms then (
+                select i.received_at between w.txn_ts - v_window and w.txn_ts + v_window
+                from momo_sms_inbox as i
+                where i.id = w.inbox_id
+            ) end,
             jsonb_strip_nulls(jsonb_build_object(
                 'txn_id', case when not p_claiming then w.txn_id end,
                 'allocatable', w.allocatable,
@@ -2340,8 +2411,9 @@ CREATE FUNCTION public._momo_balance_gaps(p_lookback interval) RETURNS TABLE(acc
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-    -- Genuine money movements of the lookback window; loose = running total of
-    -- the movements that state no balance (they explain part of the next step).
+    -- Genuine money movements of the lookback window, by the time written in them;
+    -- loose = running total of the movements that state no balance (they explain
+    -- part of the next step); tail = how many verified SMS are at or after each one.
     with movements as (
         select
             p.account,
@@ -2350,42 +2422,98 @@ CREATE FUNCTION public._momo_balance_gaps(p_lookback interval) RETURNS TABLE(acc
             p.txn_ts,
             p.balance,
             p.movement,
+            p.verified_how,
+            p.sms_time_ok,
             sum(case when p.balance is null then p.movement else 0 end)
-                over (partition by p.account order by p.txn_ts, p.id) as loose
+                over (partition by p.account order by p.txn_ts, p.id) as loose,
+            -- loose_other leaves out a bundle's Yello SMS, whose movement its *162*
+            -- payment SMS states again with a balance
+            sum(
+                case
+                    when p.balance is null and p.kind is distinct from 'bundle_purchase'
+                        then p.movement
+                    else 0
+                end
+            ) over (partition by p.account order by p.txn_ts, p.id) as loose_other,
+            count(p.verified_how)
+                over (partition by p.account order by p.txn_ts desc, p.id desc) as tail
         from public.momo_parsed_txns as p
         where p.movement is not null and p.created_at > now() - p_lookback
     ),
 
-    steps as (
+    verified as (
         select
-            n.account,
-            n.inbox_id,
-            n.txn_ts,
-            n.balance - n.movement as balance_before,
-            n.loose,
-            lag(n.inbox_id) over w as before_inbox_id,
-            lag(n.txn_ts) over w as before_txn_ts,
-            lag(n.balance) over w as before_balance,
-            lag(n.loose) over w as before_loose
-        from movements as n
-        where n.balance is not null
-        window w as (partition by n.account order by n.txn_ts, n.id)
+            m.*,
+            lag(m.inbox_id) over w as before_inbox_id,
+            lag(m.txn_ts) over w as before_txn_ts,
+            lag(m.balance) over w as before_balance,
+            lag(m.loose) over w as before_loose,
+            lag(m.loose_other) over w as before_loose_other,
+            row_number() over (partition by m.account order by m.txn_ts desc, m.id desc) as newest
+        from movements as m
+        where m.verified_how is not null
+        window w as (partition by m.account order by m.txn_ts, m.id)
+    ),
+
+    -- 1. Where the verified history stops: the first balance-stating SMS after the
+    -- newest verified one that does not link to it (nothing verified follows it,
+    -- so no genuine SMS stepped over it: money is missing, or it is a forgery
+    -- newer than every genuine SMS).
+    frontier as (
+        select distinct on (u.account)
+            u.account,
+            v.inbox_id as before_inbox_id,
+            u.inbox_id as after_inbox_id,
+            v.txn_ts as before_txn_ts,
+            u.txn_ts as after_txn_ts,
+            v.balance as balance_after_before,
+            u.balance - u.movement as balance_before_after,
+            u.loose - v.loose as explained_between,
+            u.loose_other - v.loose_other as explained_other
+        from movements as u
+        inner join verified as v on u.account = v.account and v.newest = 1
+        where
+            u.tail = 0 and u.verified_how is null and u.balance is not null
+            and u.sms_time_ok is not false
+        order by u.account, u.txn_ts, u.id
+    ),
+
+    -- 2. Where a person's anchor restarted the history over money no SMS explains.
+    anchored as (
+        select
+            a.account,
+            a.before_inbox_id,
+            a.inbox_id as after_inbox_id,
+            a.before_txn_ts,
+            a.txn_ts as after_txn_ts,
+            a.before_balance as balance_after_before,
+            a.balance - a.movement as balance_before_after,
+            a.loose - a.before_loose as explained_between,
+            a.loose_other - a.before_loose_other as explained_other
+        from verified as a
+        where a.verified_how = 'anchor' and a.before_inbox_id is not null
     )
 
     select
-        s.account,
-        s.before_inbox_id,
-        s.inbox_id as after_inbox_id,
-        s.before_txn_ts,
-        s.txn_ts as after_txn_ts,
-        s.before_balance as balance_after_before,
-        s.balance_before as balance_before_after,
-        s.loose - s.before_loose as explained_between,
-        s.balance_before - s.before_balance - (s.loose - s.before_loose) as missing_amount
-    from steps as s
+        g.account,
+        g.before_inbox_id,
+        g.after_inbox_id,
+        g.before_txn_ts,
+        g.after_txn_ts,
+        g.balance_after_before,
+        g.balance_before_after,
+        g.explained_between,
+        g.balance_before_after - g.balance_after_before - g.explained_between as missing_amount
+    from (
+        select * from frontier
+        union all
+        select * from anchored
+    ) as g
+    -- a break only where no reading of the movements in between explains the money
     where
-        s.before_inbox_id is not null
-        and s.balance_before <> s.before_balance + (s.loose - s.before_loose);
+        g.balance_before_after <> g.balance_after_before
+        and g.balance_before_after <> g.balance_after_before + g.explained_between
+        and g.balance_before_after <> g.balance_after_before + g.explained_other;
 $$;
 
 
@@ -2393,173 +2521,7 @@ $$;
 -- Name: FUNCTION _momo_balance_gaps(p_lookback interval); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_balance_gaps(p_lookback interval) IS 'The breaks in every account''s balance chain among the SMS parsed in the last p_lookback: see monitoring.balance_gaps, which reads it with MOMO_BALANCE_GAPS_LOOKBACK.';
-
-
---
--- Name: _momo_balance_links(bigint[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_balance_links(p_parsed_ids bigint[]) RETURNS TABLE(parsed_id bigint, linked boolean)
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-    -- The parses to check, and per account the stretch of its history around them:
-    -- from the balance-stating SMS just before the earliest to the one just after
-    -- the latest, by the time written in the SMS.
-    with targets as materialized (
-        select p.id, p.account, p.txn_ts
-        from momo_parsed_txns as p
-        where p.id = any(p_parsed_ids)
-    ),
-
-    stretches as materialized (
-        select
-            r.account,
-            coalesce((
-                select b.txn_ts
-                from momo_parsed_txns as b
-                where
-                    b.account = r.account and b.movement is not null
-                    and b.balance is not null and b.txn_ts < r.lo
-                order by b.txn_ts desc
-                limit 1
-            ), r.lo) as lo,
-            coalesce((
-                select b.txn_ts
-                from momo_parsed_txns as b
-                where
-                    b.account = r.account and b.movement is not null
-                    and b.balance is not null and b.txn_ts > r.hi
-                order by b.txn_ts
-                limit 1
-            ), r.hi) as hi
-        from (
-            select t.account, min(t.txn_ts) as lo, max(t.txn_ts) as hi
-            from targets as t
-            group by t.account
-        ) as r
-    ),
-
-    -- Every genuine movement in those stretches; loose = running total of the
-    -- movements that state no balance (a bundle purchase, say), which sit
-    -- between two balances and explain part of their difference.
-    movements as (
-        select
-            m.account,
-            m.id,
-            m.txn_ts,
-            m.balance,
-            m.movement,
-            sum(case when m.balance is null then m.movement else 0 end)
-                over (partition by m.account order by m.txn_ts, m.id) as loose
-        from stretches as s
-        -- lateral: one index range scan per account, whatever the planner guesses
-        cross join lateral (
-            select x.account, x.id, x.txn_ts, x.balance, x.movement
-            from momo_parsed_txns as x
-            where x.account = s.account and x.movement is not null and x.txn_ts between s.lo and s.hi
-            offset 0  -- keeps the planner from flattening it into a join over the whole table
-        ) as m
-    ),
-
-    links as (
-        select
-            n.id,
-            n.balance,
-            n.movement,
-            n.loose,
-            lag(n.balance) over w as prev_balance,
-            lag(n.loose) over w as prev_loose,
-            lead(n.balance) over w as next_balance,
-            lead(n.movement) over w as next_movement,
-            lead(n.loose) over w as next_loose
-        from movements as n
-        where n.balance is not null
-        window w as (partition by n.account order by n.txn_ts, n.id)
-    )
-
-    -- Linked: the balance before plus what moved since equals this balance, or
-    -- this balance plus what moved up to the next SMS equals the next balance.
-    -- Every balance-stating SMS of the stretches is answered, not only the ones
-    -- asked about: a held credit next to them may link now.
-    select
-        l.id as parsed_id,
-        coalesce(
-            l.prev_balance + (l.loose - l.prev_loose) + l.movement = l.balance
-            or l.balance + (l.next_loose - l.loose) + l.next_movement = l.next_balance,
-            false
-        ) as linked
-    from links as l;
-$$;
-
-
---
--- Name: FUNCTION _momo_balance_links(p_parsed_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_balance_links(p_parsed_ids bigint[]) IS 'For the given parses and every balance-stating SMS of their accounts between their neighbours: whether its stated balance links to the neighbouring balance-stating SMS of the same account (ordered by SMS time), before or after, counting the movements without a balance in between. A parse without a balance, or not genuine, is not in the result (it never links).';
-
-
---
--- Name: _momo_balance_links_each(bigint[]); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_balance_links_each(p_parsed_ids bigint[]) RETURNS TABLE(parsed_id bigint, linked boolean)
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-    -- The same test as _momo_balance_links, one parse at a time: a few index
-    -- probes each, for scattered parses (held credits) whose accounts' stretches
-    -- would be long. The plain txn_ts bounds are what the index can seek on.
-    select
-        t.id as parsed_id,
-        coalesce(p.balance + coalesce(lp.total, 0) + t.movement = t.balance, false)
-        or coalesce(t.balance + coalesce(ln.total, 0) + n.movement = n.balance, false) as linked
-    from momo_parsed_txns as t
-    left join lateral (
-        select b.id, b.txn_ts, b.balance
-        from momo_parsed_txns as b
-        where
-            b.account = t.account and b.movement is not null and b.balance is not null
-            and b.txn_ts <= t.txn_ts and (b.txn_ts, b.id) < (t.txn_ts, t.id)
-        order by b.txn_ts desc, b.id desc
-        limit 1
-    ) as p on true
-    left join lateral (
-        select sum(m.movement) as total
-        from momo_parsed_txns as m
-        where
-            m.account = t.account and m.movement is not null and m.balance is null
-            and m.txn_ts between p.txn_ts and t.txn_ts
-            and (m.txn_ts, m.id) > (p.txn_ts, p.id) and (m.txn_ts, m.id) < (t.txn_ts, t.id)
-    ) as lp on true
-    left join lateral (
-        select b.id, b.txn_ts, b.balance, b.movement
-        from momo_parsed_txns as b
-        where
-            b.account = t.account and b.movement is not null and b.balance is not null
-            and b.txn_ts >= t.txn_ts and (b.txn_ts, b.id) > (t.txn_ts, t.id)
-        order by b.txn_ts, b.id
-        limit 1
-    ) as n on true
-    left join lateral (
-        select sum(m.movement) as total
-        from momo_parsed_txns as m
-        where
-            m.account = t.account and m.movement is not null and m.balance is null
-            and m.txn_ts between t.txn_ts and n.txn_ts
-            and (m.txn_ts, m.id) > (t.txn_ts, t.id) and (m.txn_ts, m.id) < (n.txn_ts, n.id)
-    ) as ln on true
-    where t.id = any(p_parsed_ids) and t.movement is not null and t.balance is not null;
-$$;
-
-
---
--- Name: FUNCTION _momo_balance_links_each(p_parsed_ids bigint[]); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_balance_links_each(p_parsed_ids bigint[]) IS 'For each given parse: whether its stated balance links to the balance-stating SMS before or after it on the same account, one parse at a time (index probes). Parses that are not chain nodes are left out. Used for held credits; batches use _momo_balance_links.';
+COMMENT ON FUNCTION public._momo_balance_gaps(p_lookback interval) IS 'The breaks in every account''s verified balance history among the SMS parsed in the last p_lookback (where money is unexplained: after the newest verified SMS, and before an anchor that restarted it); see monitoring.balance_gaps, which reads it with MOMO_BALANCE_GAPS_LOOKBACK.';
 
 
 --
@@ -2574,19 +2536,41 @@ declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
     v_wait interval := _setting('MOMO_BALANCE_CHECK_WAIT')::interval;
     v_released integer;
+    v_accounts text[];
+    v_from timestamptz[];
 begin
-    -- Batches release the holds their own SMS link. Left for this step: every
-    -- hold when the check is no longer hold, holds whose wait is over, and holds
-    -- of the last seconds (their neighbour may have been in another session's
-    -- batch, not yet committed, when they were checked).
+    -- Batches release the holds their own SMS verify. Left for this step: every
+    -- hold when the check is no longer hold, holds whose wait is over, holds
+    -- verified meanwhile (an anchor, another session's walk), and holds of the
+    -- last seconds (their neighbour may have been in another session's batch,
+    -- not yet committed, when they were checked: walked again here).
     if v_check = 'hold' and not exists (
         select
         from momo_balance_holds as h
         where
             h.released_at is null
             and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+    ) and not exists (
+        select
+        from momo_balance_holds as h
+        inner join momo_parsed_txns as p on h.parsed_id = p.id
+        where h.released_at is null and p.verified_at is not null
     ) then
         return 0;
+    end if;
+
+    if v_check <> 'off' then
+        select array_agg(r.account), array_agg(r.txn_ts) into v_accounts, v_from
+        from (
+            select h.account, min(p.txn_ts) as txn_ts
+            from momo_balance_holds as h
+            inner join momo_parsed_txns as p on h.parsed_id = p.id
+            where
+                h.released_at is null and p.verified_at is null
+                and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+            group by h.account
+        ) as r;
+        perform _momo_balance_verify(v_accounts, v_from);
     end if;
 
     perform _momo_alloc_work_open();
@@ -2594,10 +2578,11 @@ begin
     with open_holds as (
         select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
+        inner join momo_parsed_txns as p on h.parsed_id = p.id
         where
             h.released_at is null and h.held_at < now()
             and (
-                v_check <> 'hold'
+                v_check <> 'hold' or p.verified_at is not null
                 or h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds'
             )
         order by h.inbox_id
@@ -2607,12 +2592,10 @@ begin
     checked as (
         select
             o.*,
-            l.linked,
-            v_check <> 'hold' or coalesce(l.linked, false) as releasable
+            p.verified_at is not null as linked,
+            v_check <> 'hold' or p.verified_at is not null as releasable
         from open_holds as o
-        left join _momo_balance_links_each(
-            case when v_check <> 'off' then array(select x.parsed_id from open_holds as x) end
-        ) as l on o.parsed_id = l.parsed_id
+        inner join momo_parsed_txns as p on o.parsed_id = p.id
     )
 
     insert into momo_alloc_work (
@@ -2629,9 +2612,9 @@ begin
         end,
         case when not c.releasable and c.held_at <= now() - v_wait then 'balance_unverified' end,
         case when not c.releasable and c.held_at <= now() - v_wait then format(
-            'the balance this SMS states (%s) did not link to the SMS before or after it on account %s '
-            'within MOMO_BALANCE_CHECK_WAIT %s: possibly a forged SMS, or the SMS next to it was '
-            'never forwarded (monitoring.balance_gaps)',
+            'the balance this SMS states (%s) did not link to the verified history of account %s '
+            'within MOMO_BALANCE_CHECK_WAIT %s: possibly a forged SMS, or an SMS before it was '
+            'never forwarded (monitoring.balance_gaps; an anchor: balance_anchor_confirm)',
             p.balance, c.account, v_wait
         ) end
     from checked as c
@@ -2661,7 +2644,140 @@ $$;
 -- Name: FUNCTION _momo_balance_release(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those whose MOMO_BALANCE_CHECK_WAIT is over (posted if they link now, else a balance_unverified case) and those of the last 10 seconds (posted if they link). Returns how many it released.';
+COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), those whose MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified case) and those of the last 10 seconds (walked again, posted if verified). Returns how many it released.';
+
+
+--
+-- Name: _momo_balance_verify(text[], timestamp with time zone[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_account text;
+    v_from timestamptz;
+    v_start record;
+    v_cur numeric;
+    v_loose numeric;
+    v_loose_other numeric;
+    v_node record;
+    v_verified bigint[] := '{}'::bigint[];
+    v_count integer;
+begin
+    -- Per account, walk its SMS in the order of the time written in them, from the
+    -- latest verified SMS before p_from (the earliest SMS that may change anything)
+    -- to the newest. v_cur is the verified balance so far: an SMS is verified when
+    -- v_cur plus its movement (with or without the movements that state no
+    -- balance since: an attacker can add such SMS) is the balance it states. An
+    -- SMS that does not link (junk, a forgery, one outside the time window) is
+    -- stepped over and leaves v_cur as it was; a verified SMS (an anchor, or one
+    -- an earlier walk verified) sets v_cur. A link to an unverified SMS verifies
+    -- nothing, so forgeries that only link to each other stay unverified.
+    for v_account, v_from in
+        select a.account, min(a.from_ts)
+        from unnest(p_accounts, p_from) as a (account, from_ts)
+        where a.account is not null and a.from_ts is not null
+        group by a.account
+        order by a.account
+    loop
+        select p.txn_ts, p.id, p.balance into v_start
+        from momo_parsed_txns as p
+        where
+            p.account = v_account and p.movement is not null and p.verified_at is not null
+            and p.txn_ts < v_from
+        order by p.txn_ts desc, p.id desc
+        limit 1;
+
+        v_cur := v_start.balance;
+        v_loose := 0;
+        v_loose_other := 0;
+
+        -- ahead: the next verified SMS after each node (the one verified SMS of
+        -- its group, counting verified SMS from the newest back). An SMS cannot
+        -- slip in before a verified SMS that linked without it: of the two, one
+        -- is forged (unless the later one is an anchor a person confirmed).
+        for v_node in
+            with stretch as (
+                select
+                    p.id, p.txn_ts, p.balance, p.movement, p.sms_time_ok, p.kind,
+                    p.verified_how,
+                    count(p.verified_how) over (order by p.txn_ts desc, p.id desc) as grp
+                from momo_parsed_txns as p
+                where
+                    p.account = v_account and p.movement is not null
+                    and p.txn_ts >= coalesce(v_start.txn_ts, v_from)
+                    and (v_start.id is null or (p.txn_ts, p.id) > (v_start.txn_ts, v_start.id))
+            )
+
+            select
+                s.*,
+                max(case when s.verified_how is not null then s.balance end)
+                    over (partition by s.grp) as next_balance,
+                max(case when s.verified_how is not null then s.movement end)
+                    over (partition by s.grp) as next_movement,
+                max(s.verified_how) over (partition by s.grp) as next_how
+            from stretch as s
+            order by s.txn_ts, s.id
+        loop
+            if v_node.verified_how is not null then
+                v_cur := v_node.balance;
+                v_loose := 0;
+                v_loose_other := 0;
+            elsif v_node.sms_time_ok is false then
+                null;
+            elsif v_node.balance is null then
+                v_loose := v_loose + v_node.movement;
+                -- v_loose_other leaves out a bundle's Yello SMS, whose movement its
+                -- *162* payment SMS states again with a balance
+                if v_node.kind is distinct from 'bundle_purchase' then
+                    v_loose_other := v_loose_other + v_node.movement;
+                end if;
+            elsif
+                v_cur + v_node.movement = v_node.balance
+                or v_cur + v_loose + v_node.movement = v_node.balance
+                or v_cur + v_loose_other + v_node.movement = v_node.balance
+            then
+                if
+                    v_node.next_how is null or v_node.next_how = 'anchor'
+                    or v_node.balance + v_node.next_movement = v_node.next_balance
+                then
+                    v_verified := v_verified || v_node.id;
+                    v_cur := v_node.balance;
+                    v_loose := 0;
+                    v_loose_other := 0;
+                end if;
+            end if;
+        end loop;
+    end loop;
+
+    -- In id order, so parallel walks over one account lock its rows in one order.
+    with marked as (
+        update momo_parsed_txns as p
+        set verified_at = now(), verified_how = 'chain'
+        from (
+            select x.id
+            from momo_parsed_txns as x
+            where x.id = any(v_verified) and x.verified_at is null
+            order by x.id
+            for update
+        ) as v
+        where p.id = v.id
+        returning p.id
+    )
+
+    select count(*)::integer into v_count from marked;
+    return v_count;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) IS 'The verified balance chain: for each account of p_accounts, walks its genuine SMS by the time written in them from the latest verified SMS before the matching p_from, and marks verified (momo_parsed_txns.verified_at, chain) each SMS whose balance is the verified balance so far plus its movement (with or without the movements that state no balance since), within the time window (sms_time_ok). SMS that do not link are stepped over; a link to an unverified SMS verifies nothing. Returns how many it verified.';
 
 
 --
@@ -4022,6 +4138,9 @@ CASE
     WHEN (direction = 'out'::text) THEN (- (amount + COALESCE(fee, (0)::numeric)))
     ELSE (0)::numeric
 END) STORED,
+    sms_time_ok boolean,
+    verified_at timestamp with time zone,
+    verified_how text,
     CONSTRAINT momo_parsed_txns_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT momo_parsed_txns_balance_check CHECK ((balance >= (0)::numeric)),
     CONSTRAINT momo_parsed_txns_confidence_check CHECK (((confidence >= (0)::numeric) AND (confidence <= (1)::numeric))),
@@ -4030,7 +4149,10 @@ END) STORED,
     CONSTRAINT momo_parsed_txns_fee_check CHECK ((fee >= (0)::numeric)),
     CONSTRAINT momo_parsed_txns_msisdn_e164_check CHECK ((msisdn_e164 ~ '^\+[1-9][0-9]{7,14}$'::text)),
     CONSTRAINT momo_parsed_txns_msisdn_suffix_check CHECK ((msisdn_suffix ~ '^[0-9]{1,6}$'::text)),
-    CONSTRAINT momo_parsed_txns_only_genuine_claims CHECK (((txn_id IS NULL) OR (genuine AND (duplicate_of IS NULL))))
+    CONSTRAINT momo_parsed_txns_only_genuine_claims CHECK (((txn_id IS NULL) OR (genuine AND (duplicate_of IS NULL)))),
+    CONSTRAINT momo_parsed_txns_verified_complete CHECK (((verified_at IS NULL) = (verified_how IS NULL))),
+    CONSTRAINT momo_parsed_txns_verified_how_check CHECK ((verified_how = ANY (ARRAY['chain'::text, 'anchor'::text]))),
+    CONSTRAINT momo_parsed_txns_verified_needs_balance CHECK (((verified_at IS NULL) OR ((movement IS NOT NULL) AND (balance IS NOT NULL) AND (sms_time_ok IS NOT FALSE))))
 );
 
 
@@ -4084,6 +4206,27 @@ COMMENT ON COLUMN public.momo_parsed_txns.movement IS 'Signed money movement of 
 
 
 --
+-- Name: COLUMN momo_parsed_txns.sms_time_ok; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_parsed_txns.sms_time_ok IS 'Whether the time written in the SMS is within MOMO_BALANCE_TIME_WINDOW of when the phone received it (momo_sms_inbox.received_at); null when the SMS states no time. An SMS outside the window is never verified.';
+
+
+--
+-- Name: COLUMN momo_parsed_txns.verified_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_parsed_txns.verified_at IS 'When the SMS became part of its account''s verified balance history: its balance links to the nearest earlier verified SMS (verified_how chain) or a person confirmed it (anchor, balance_anchor_confirm). Null: not verified (yet).';
+
+
+--
+-- Name: COLUMN momo_parsed_txns.verified_how; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_parsed_txns.verified_how IS 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
+
+
+--
 -- Name: momo_unmatched; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4103,7 +4246,7 @@ CREATE TABLE public.momo_unmatched (
     ledger_id bigint,
     candidates jsonb,
     CONSTRAINT momo_unmatched_allocation_has_ledger CHECK (((resolution = 'allocated'::text) = (ledger_id IS NOT NULL))),
-    CONSTRAINT momo_unmatched_reason_check CHECK ((reason = ANY ('{amount_above_limit,amount_unavailable,balance_unverified,currency_mismatch,dead_letter,low_confidence,member_code_ambiguous,member_of_other_group,membership_ambiguous,membership_not_found,payer_ambiguous,payer_not_recognised,payer_unknown,profile_not_found,sender_not_operator,sender_unknown,txn_id_conflict,txn_id_missing}'::text[]))),
+    CONSTRAINT momo_unmatched_reason_check CHECK ((reason = ANY (ARRAY['amount_above_limit'::text, 'amount_unavailable'::text, 'balance_unverified'::text, 'currency_mismatch'::text, 'dead_letter'::text, 'low_confidence'::text, 'member_code_ambiguous'::text, 'member_of_other_group'::text, 'membership_ambiguous'::text, 'membership_not_found'::text, 'payer_ambiguous'::text, 'payer_not_recognised'::text, 'payer_unknown'::text, 'profile_not_found'::text, 'sender_not_operator'::text, 'sender_unknown'::text, 'sms_time_mismatch'::text, 'txn_id_conflict'::text, 'txn_id_missing'::text]))),
     CONSTRAINT momo_unmatched_resolution_check CHECK ((resolution = ANY (ARRAY['allocated'::text, 'dismissed'::text, 'requeued'::text]))),
     CONSTRAINT momo_unmatched_resolution_complete CHECK ((((status = 'open'::text) AND (resolved_at IS NULL) AND (resolution IS NULL)) OR ((status = 'resolved'::text) AND (resolved_at IS NOT NULL) AND (resolution IS NOT NULL) AND (resolved_by IS NOT NULL) AND (resolution_note IS NOT NULL)))),
     CONSTRAINT momo_unmatched_status_check CHECK ((status = ANY (ARRAY['open'::text, 'resolved'::text])))
@@ -4496,6 +4639,74 @@ $$;
 --
 
 COMMENT ON FUNCTION public.app_readiness() IS 'Readiness facts for /readyz: the applied migration version and whether pg_cron is installed in this database and its scheduler is running.';
+
+
+--
+-- Name: balance_anchor_confirm(bigint, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) RETURNS public.momo_parsed_txns
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_before public.momo_parsed_txns;
+    v_after public.momo_parsed_txns;
+begin
+    perform public._require_text(
+        p_reason, 'a reason is required to confirm a balance anchor', 'p_reason',
+        'Say how you checked, e.g. ''MoMo statement on the phone shows balance 61,200 after this '
+        'payment, ticket 123''.'
+    );
+    perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
+
+    select * into v_before from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
+    if not found then
+        raise exception 'SMS % has no parse: it does not exist or the allocator has not read it yet',
+            p_inbox_id
+            using errcode = 'MM404', hint = 'See select id, outcome from momo_sms_inbox where id = ...';
+    end if;
+    if v_before.movement is null or v_before.balance is null then
+        raise exception 'SMS % cannot anchor its account''s balance history', p_inbox_id
+            using errcode = 'MM409',
+            hint = 'An anchor is a genuine SMS (operator sender, known format, not a duplicate) that '
+            'states a balance. Pick another SMS of the account.';
+    end if;
+    if v_before.verified_how = 'anchor' then
+        raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_before.account
+            using errcode = 'MM409', hint = 'Nothing to do.';
+    end if;
+
+    update public.momo_parsed_txns
+    set verified_at = now(), verified_how = 'anchor', sms_time_ok = true
+    where id = v_before.id
+    returning * into v_after;
+
+    perform public._audit(
+        'balance_anchor_confirm', 'momo_parsed_txns', v_before.id::text, p_reason,
+        jsonb_build_object(
+            'inbox_id', p_inbox_id, 'account', v_before.account, 'balance', v_before.balance,
+            'verified_at', v_before.verified_at, 'verified_how', v_before.verified_how
+        ),
+        jsonb_build_object(
+            'inbox_id', p_inbox_id, 'account', v_after.account, 'balance', v_after.balance,
+            'verified_at', v_after.verified_at, 'verified_how', v_after.verified_how
+        )
+    );
+
+    -- Everything after it that links is verified now; its held credits are posted at once.
+    perform public._momo_balance_verify(array[v_after.account], array[v_after.txn_ts]);
+    perform public._momo_balance_release();
+    return v_after;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION balance_anchor_confirm(p_inbox_id bigint, p_reason text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) IS 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of p_inbox_id an anchor of its account''s verified balance history (momo_parsed_txns.verified_how anchor), verifies the SMS after it that link, and posts at once every held credit that is verified now. For a brand-new account and after a break no SMS fills. Audited.';
 
 
 --
@@ -5948,6 +6159,11 @@ CREATE TABLE public.app_settings (
     updated_by text DEFAULT SESSION_USER NOT NULL,
     CONSTRAINT app_settings_amount_money CHECK (((value_type <> 'amount'::text) OR ((value ~ '^[0-9]{1,16}(\.[0-9]{1,2})?$'::text) AND (value !~ '^0+(\.0*)?$'::text)))),
     CONSTRAINT app_settings_balance_check_mode CHECK (((key <> 'MOMO_BALANCE_CHECK'::text) OR (value = ANY (ARRAY['hold'::text, 'flag'::text, 'off'::text])))),
+    CONSTRAINT app_settings_balance_time_window_range CHECK (
+CASE
+    WHEN (key = 'MOMO_BALANCE_TIME_WINDOW'::text) THEN (((value)::interval >= '00:00:01'::interval) AND ((value)::interval <= '1 day'::interval))
+    ELSE true
+END),
     CONSTRAINT app_settings_key_check CHECK ((key ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT app_settings_max_amount_range CHECK (
 CASE
@@ -6389,7 +6605,7 @@ UNION ALL
     'gaps'::text AS unit,
     g.since,
     'a break in an account''s balance chain (monitoring.balance_gaps)'::text AS rule,
-    'The gateway may have dropped an SMS: check the phone''s inbox for money received between the times in monitoring.balance_gaps and have the gateway resend it. Runbook: Balance gaps.'::text AS action,
+    'The gateway may have dropped an SMS: check the phone''s MoMo statement between the times in monitoring.balance_gaps; have the gateway resend the missing SMS, or confirm an anchor (balance_anchor_confirm). Runbook: Balance gaps.'::text AS action,
     NULL::text AS note
    FROM ( SELECT count(*) AS gaps,
             min(b.after_txn_ts) AS since
@@ -6409,7 +6625,7 @@ UNION ALL
    FROM ( SELECT count(*) AS cases,
             min(c.created_at) AS since
            FROM public.momo_unmatched c
-          WHERE ((c.status = 'open'::text) AND (c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text])))) f
+          WHERE ((c.status = 'open'::text) AND (c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text, 'sms_time_mismatch'::text])))) f
 UNION ALL
  SELECT 'allocator_failing'::text AS alert,
     (count(*) > 0) AS firing,
@@ -6459,7 +6675,7 @@ UNION ALL
 -- Name: VIEW alerts; Type: COMMENT; Schema: monitoring; Owner: -
 --
 
-COMMENT ON VIEW monitoring.alerts IS 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings (MOMO_ALERT_*). alert: inbox_backlog (unprocessed SMS above MOMO_ALERT_INBOX_UNPROCESSED_ROWS for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a break in an account''s balance chain: an SMS may have been dropped), suspected_forgery (an open sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case), allocator_failing (momo_allocator_faults has an open fault; note names the error), account_without_group (an account credited in the last 30 days collects for no group while collection_accounts has rows: monitoring.accounts_without_group; note names them) and credit_wallets_overdrawn (a wallet balance below zero after a late charge; note names them). firing: true when the alert holds now. current_value and threshold: the measured number and its limit, in unit (rows, cases, seconds). since: when the condition started to hold (null when it does not). rule: the alert in words. action: what to do. note: why the alert may be blind (no recent queue sample).';
+COMMENT ON VIEW monitoring.alerts IS 'The allocation runbook''s pilot alerts, one row each, with thresholds from app_settings (MOMO_ALERT_*). alert: inbox_backlog (unprocessed SMS above MOMO_ALERT_INBOX_UNPROCESSED_ROWS for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a break in an account''s verified balance history: money no SMS explains), suspected_forgery (an open sender_not_operator, sender_unknown, balance_unverified, sms_time_mismatch or txn_id_conflict case), allocator_failing (momo_allocator_faults has an open fault; note names the error), account_without_group (an account credited in the last 30 days collects for no group while collection_accounts has rows: monitoring.accounts_without_group; note names them) and credit_wallets_overdrawn (a wallet balance below zero after a late charge; note names them). firing: true when the alert holds now. current_value and threshold: the measured number and its limit, in unit (rows, cases, seconds). since: when the condition started to hold (null when it does not). rule: the alert in words. action: what to do. note: why the alert may be blind (no recent queue sample).';
 
 
 --
@@ -7261,10 +7477,11 @@ CREATE VIEW monitoring.suspected_forgeries AS
     p.amount,
     COALESCE(p.txn_id, (p.parsed_json ->> 'txn_id'::text)) AS txn_id,
     NULL::bigint AS ledger_id
-   FROM ((public.momo_unmatched c
+   FROM (((public.momo_unmatched c
      JOIN public.momo_sms_inbox i ON ((c.inbox_id = i.id)))
      LEFT JOIN public.momo_parsed_txns p ON ((c.parsed_id = p.id)))
-  WHERE (c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text]))
+     LEFT JOIN public.momo_parsed_txns own ON ((i.id = own.inbox_id)))
+  WHERE ((c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text, 'sms_time_mismatch'::text])) AND (own.verified_at IS NULL))
 UNION ALL
  SELECT i.id AS inbox_id,
     i.ingested_at,
@@ -7277,9 +7494,10 @@ UNION ALL
     l.amount,
     l.txn_id,
     l.id AS ledger_id
-   FROM (public.contributions_ledger l
+   FROM ((public.contributions_ledger l
      JOIN public.momo_sms_inbox i ON ((l.inbox_id = i.id)))
-  WHERE ((l.meta ->> 'balance_verified'::text) = 'false'::text)
+     JOIN public.momo_parsed_txns own ON ((l.parsed_id = own.id)))
+  WHERE (((l.meta ->> 'balance_verified'::text) = 'false'::text) AND (own.verified_at IS NULL))
   ORDER BY 2 DESC;
 
 
@@ -7287,7 +7505,7 @@ UNION ALL
 -- Name: VIEW suspected_forgeries; Type: COMMENT; Schema: monitoring; Owner: -
 --
 
-COMMENT ON VIEW monitoring.suspected_forgeries IS 'SMS that looked like a payment but could not be shown genuine, newest first. inbox_id, ingested_at: the SMS and when it arrived. sender, account: who sent it and which collection phone got it. reason, detail, case_id, case_status: its momo_unmatched case, with reason sender_not_operator (sent from an ordinary number), sender_unknown (no sender), balance_unverified (its balance never linked to the account''s history) or txn_id_conflict (another SMS claims its transaction id with other details); or, under MOMO_BALANCE_CHECK = flag, balance_unverified_credited for a credit whose balance did not link (ledger_id set). amount, txn_id: what it claims. Runbook: Suspected forgeries.';
+COMMENT ON VIEW monitoring.suspected_forgeries IS 'SMS that looked like a payment but could not be shown genuine (never one verified in its account''s balance history), newest first. inbox_id, ingested_at: the SMS and when it arrived. sender, account: who sent it and which collection phone got it. reason, detail, case_id, case_status: its momo_unmatched case, with reason sender_not_operator (sent from an ordinary number), sender_unknown (no sender), balance_unverified (its balance never linked to the account''s verified history, or its wording states none), sms_time_mismatch (written long before or after the phone received it) or txn_id_conflict (another SMS claims its transaction id with other details); or, under MOMO_BALANCE_CHECK = flag, balance_unverified_credited for a credit whose balance did not link (ledger_id set). amount, txn_id: what it claims. Runbook: Suspected forgeries.';
 
 
 --
@@ -9086,24 +9304,17 @@ GRANT ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) TO app_dba;
 
 
 --
--- Name: FUNCTION _momo_balance_links(p_parsed_ids bigint[]); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_balance_links(p_parsed_ids bigint[]) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _momo_balance_links_each(p_parsed_ids bigint[]); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_balance_links_each(p_parsed_ids bigint[]) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION _momo_balance_release(); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public._momo_balance_release() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) FROM PUBLIC;
 
 
 --
@@ -9421,6 +9632,14 @@ GRANT ALL ON FUNCTION public.app_readiness() TO app_allocator;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_analyst;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_dba;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_credits;
+
+
+--
+-- Name: FUNCTION balance_anchor_confirm(p_inbox_id bigint, p_reason text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) TO app_dba;
 
 
 --

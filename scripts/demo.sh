@@ -5,12 +5,14 @@
 # member in MTN's own wording posted to the ingest hook, pg_cron's allocator
 # (every minute), and the result. Run it again: it adds two more payments.
 #
-# Why two: MOMO_BALANCE_CHECK (hold, the default) credits a payment only when
-# the balance its SMS states links to a neighbouring SMS of the same phone
-# (balance before + amount = balance after). A lone first SMS of a new phone
-# has no neighbour and would be held; the second links to the first, and both
-# are credited. Each run continues the demo phone's balance from the last demo
-# SMS, so its chain stays unbroken run after run.
+# Why an anchor: MOMO_BALANCE_CHECK (hold, the default) credits a payment only
+# when the balance its SMS states links to the phone's verified history
+# (balance before + amount = balance after, from an SMS a person confirmed).
+# A new phone has none, so on the first run the demo does what a person does
+# after checking the phone's MoMo balance: it confirms the first SMS as the
+# phone's anchor (balance_anchor_confirm); the second links to it. Each run
+# continues the demo phone's balance from the last demo SMS, so later runs
+# link without an anchor.
 # Usage: scripts/demo.sh DATABASE_URL BASE_URL
 set -euo pipefail
 url=$1 base=$2
@@ -56,6 +58,8 @@ fi
 balance=$("${psql_q[@]}" -c "select coalesce((
     select substring(raw_text from 'Your new balance:([0-9]+) RWF')::numeric
     from momo_sms_inbox where ingest_source = 'demo' order by id desc limit 1), 0)")
+needs_anchor=$("${psql_q[@]}" -c "select not exists (
+    select from momo_parsed_txns where account = '$account' and verified_at is not null)")
 ids=()
 for amount in 2000 3000; do
     balance=$((${balance%.*} + amount))
@@ -75,6 +79,13 @@ list=$(IFS=,; echo "${ids[*]}")
 
 echo "demo: waiting for pg_cron's allocator (it runs every minute)..."
 for _ in $(seq 1 36); do
+    if [[ "$needs_anchor" == t ]] && [[ $("${psql_q[@]}" -c \
+        "select outcome from momo_sms_inbox where id = ${ids[0]}") == held ]]; then
+        echo "demo: a new phone: its first SMS is confirmed as the phone's balance anchor"
+        "${psql_q[@]}" >/dev/null -c "select balance_anchor_confirm(${ids[0]},
+            'make demo: the demo phone''s balance, as a person confirms it on the phone')"
+        needs_anchor=f
+    fi
     done_count=$("${psql_q[@]}" -c \
         "select count(*) from momo_sms_inbox where id in ($list) and outcome = 'allocated'")
     [[ "$done_count" == "${#ids[@]}" ]] && break

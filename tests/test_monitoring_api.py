@@ -8,6 +8,10 @@ import pytest
 
 from tests.support.operations import craft_case, scenario
 
+# The SMS here are in the spec's sample wording, which states no balance: under
+# MOMO_BALANCE_CHECK = hold it is never credited (the chain has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 TOKEN = "analyst-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -10,6 +10,10 @@ from tests.support.allocation import add_group, allocate
 from tests.support.database import one_row, rows, scalar
 from tests.support.operations import ingest_from_modem, refused_changes_nothing, scenario, sms_text
 
+# The SMS here are in the spec's sample wording, which states no balance: under
+# MOMO_BALANCE_CHECK = hold it is never credited (the chain has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 ADJUST = (
     "select * from cycle_adjust(p_ikimina_id => %s, p_yyyymm => %s, "
     "p_expected_amount => %s, p_status => %s, p_reason => %s)"

@@ -102,7 +102,7 @@ def test_pause_stops_a_running_drain_and_assist_then_resume_drains_the_rest_once
 
     connect_as("app_dba").execute("select momo_allocator_resume('incident 12 fixed')")
     # pg_cron may start its own drain now too; drain until every SMS is processed.
-    while scalar(admin, PROCESSED) < delivered(1, N_SMS):
+    while scalar(admin, "select count(*) from momo_sms_inbox where processed_at is null") > 0:
         admin.execute("call momo_allocator_drain()")
         time.sleep(0.1)
     # The next run: a credit held while its neighbour was in the other session's batch links now.

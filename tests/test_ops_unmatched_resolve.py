@@ -9,6 +9,10 @@ from tests.support.allocation import add_group, add_member
 from tests.support.database import one_row, rows, scalar
 from tests.support.operations import craft_case, refused_changes_nothing, scenario
 
+# The SMS here are in the spec's sample wording, which states no balance: under
+# MOMO_BALANCE_CHECK = hold it is never credited (the chain has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 RESOLVE = "select * from unmatched_resolve(%s, %s, %s)"
 RESOLVE_AMOUNT = "select * from unmatched_resolve(%s, %s, %s, %s)"
 

@@ -10,8 +10,13 @@ import pytest
 
 from tests.support.allocation import add_group, add_member, allocate
 from tests.support.database import one_row, rows, scalar
+from tests.support.mtn_sms import CASES
 from tests.support.operations import allocator_job_active, craft_case, ingest_from_modem, sms_text
 from tests.support.runbook import RUNBOOK, runbook_part, runbook_sql, substitute
+
+# The SMS here are in the spec's sample wording, which states no balance: under
+# MOMO_BALANCE_CHECK = hold it is never credited (the chain has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
 
 
 @pytest.fixture
@@ -75,6 +80,8 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
     ingest_from_modem(
         admin, sms_text("3,000", "+250788000001", "TXR7")
     )  # Aline's, sent from Jean's phone
+    # a payment out in MTN's wording (it states the balance): a balance anchor
+    anchor = ingest_from_modem(admin, CASES["payment_txid_first"][0])
     assert allocate(admin)["allocated"] == 2
     ledger_id = scalar(admin, "select id from contributions_ledger where txn_id = 'TXR1'")
     wrong_ledger_id = scalar(admin, "select id from contributions_ledger where txn_id = 'TXR7'")
@@ -109,6 +116,7 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         ),
         "ikimina_id": group,
         "yyyymm": 202501,
+        "anchor_inbox_id": anchor,
     }
     dba = connect_as("app_dba")
     blocks = runbook_sql()
@@ -130,6 +138,7 @@ def test_the_runbook_sql_runs_in_order_as_app_dba(admin, connect_as, allocator_j
         "momo_sms_requeue",
         "momo_allocator_resume",
         "unmatched_resolve",
+        "balance_anchor_confirm",
         "ledger_reverse",
         "ledger_recredit",
         "ledger_reverse",

@@ -8,6 +8,7 @@ grant execute on function ledger_recredit(bigint, uuid, text) to app_dba;
 grant execute on function ledger_reallocate(bigint, uuid, text) to app_dba;
 grant execute on function unmatched_resolve(bigint, text, uuid, numeric, boolean) to app_dba;
 grant execute on function momo_sms_requeue(bigint, text) to app_dba;
+grant execute on function balance_anchor_confirm(bigint, text) to app_dba;
 grant execute on function cycle_adjust(uuid, integer, numeric, text, text) to app_dba;
 
 -- The cron views call this security definer function as the reader (pg_cron's

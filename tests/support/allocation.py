@@ -5,6 +5,7 @@ Real rows through the real functions (momo_sms_ingest, momo_allocate).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -213,3 +214,50 @@ class Phone:
         self._tick()
         received_at = (self.clock - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"Yello!Umaze kugura {amount:,}FRW(2GB) igura {amount:,} RWF", received_at
+
+    def bundle_bought(self, amount: int, txn: str) -> tuple[str, str]:
+        """A bundle bought with mobile money, notified twice as MTN does (one movement):
+        the Yello SMS (no time, no balance) and the *162*TxId payment to Bundles and Packs."""
+        self.balance -= amount
+        at = self._tick()
+        return (
+            f"Yello!Umaze kugura {amount:,}FRW(2GB) igura {amount:,} RWF",
+            f"*162*TxId:{txn}*S*Your payment of {amount} RWF to Bundles and Packs with token has "
+            f"been completed at {at}. Fee was 0 RWF. Your new balance: {self.balance} RWF . "
+            "Message: - -. *EN#",
+        )
+
+
+SMS_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def phone_received_at(sms: str, delay: timedelta = timedelta(seconds=20)) -> str | None:
+    """When a phone receives a MoMo SMS: `delay` after the Kigali time written in it (UTC,
+    as a gateway reports it); None for an SMS that states no time."""
+    found = SMS_TIME.search(sms)
+    if found is None:
+        return None
+    written = datetime.strptime(found.group(0), "%Y-%m-%d %H:%M:%S") - timedelta(hours=2)
+    return (written + delay).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def deliver_received(
+    conn: psycopg.Connection, sms: str, account: str, sender: str | None = "M-Money"
+) -> int:
+    """Store an SMS as a collection phone's gateway forwards it: the operator's sender,
+    the account, and the time the phone received it (phone_received_at)."""
+    return ingest_from(conn, sms, sender, account, phone_received_at(sms))
+
+
+def anchor_account(conn: psycopg.Connection, phone: Phone, account: str) -> int:
+    """A person confirms the account's balance: a payment out the phone makes (stating
+    its balance) is allocated (skipped, money out) and confirmed as the account's anchor
+    with balance_anchor_confirm. Returns its inbox id."""
+    inbox_id = deliver_received(
+        conn, phone.paid(100, f"9{phone.balance}{phone.clock:%d%H%M%S}")[0], account
+    )
+    allocate(conn)
+    conn.execute(
+        "select balance_anchor_confirm(%s, 'test: balance checked on the phone')", (inbox_id,)
+    )
+    return inbox_id

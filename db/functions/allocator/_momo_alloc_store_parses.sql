@@ -3,6 +3,8 @@ returns void
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
 as $$
+declare
+    v_window interval := _setting('MOMO_BALANCE_TIME_WINDOW')::interval;
 begin
     -- p_claiming: the genuine SMS, each claiming its txn id (on conflict: not stored,
     -- parsed_id stays null). Otherwise all the SMS left, with no txn id of their own.
@@ -11,13 +13,19 @@ begin
         insert into momo_parsed_txns (
             inbox_id, account, direction, kind, format, msisdn_e164, msisdn_suffix, sender_name,
             sender_note, amount, currency, txn_id, txn_ts, balance, fee, genuine, confidence,
-            duplicate_of, parsed_json
+            duplicate_of, sms_time_ok, parsed_json
         )
         select
             w.inbox_id, w.account, w.direction, w.kind, w.format, w.msisdn_e164, w.msisdn_suffix,
             w.sender_name, w.sender_note, w.amount, w.currency,
             case when p_claiming then w.txn_id end, w.txn_ts, w.balance, w.fee, w.genuine,
             w.confidence, w.duplicate_of,
+            -- the time written in the SMS against when the phone received it
+            case when w.txn_ts_from_sms then (
+                select i.received_at between w.txn_ts - v_window and w.txn_ts + v_window
+                from momo_sms_inbox as i
+                where i.id = w.inbox_id
+            ) end,
             jsonb_strip_nulls(jsonb_build_object(
                 'txn_id', case when not p_claiming then w.txn_id end,
                 'allocatable', w.allocatable,

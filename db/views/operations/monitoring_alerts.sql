@@ -100,8 +100,9 @@ select
     'gaps' as unit,
     g.since,
     'a break in an account''s balance chain (monitoring.balance_gaps)' as rule,
-    'The gateway may have dropped an SMS: check the phone''s inbox for money received between the '
-    'times in monitoring.balance_gaps and have the gateway resend it. Runbook: Balance gaps.' as action,
+    'The gateway may have dropped an SMS: check the phone''s MoMo statement between the times in '
+    'monitoring.balance_gaps; have the gateway resend the missing SMS, or confirm an anchor '
+    '(balance_anchor_confirm). Runbook: Balance gaps.' as action,
     null as note
 from (
     select
@@ -134,7 +135,10 @@ from (
     from public.momo_unmatched as c
     where
         c.status = 'open'
-        and c.reason in ('sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict')
+        and c.reason in (
+            'sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict',
+            'sms_time_mismatch'
+        )
 ) as f
 
 union all
@@ -209,8 +213,9 @@ comment on view monitoring.alerts is
 'for longer than MOMO_ALERT_INBOX_UNPROCESSED_FOR, judged from the per-minute samples in '
 'monitoring.queue_samples), unmatched_open_cases (open cases above MOMO_ALERT_UNMATCHED_OPEN_CASES) '
 'or unmatched_case_age (an open case older than MOMO_ALERT_UNMATCHED_CASE_AGE), balance_gap (a '
-'break in an account''s balance chain: an SMS may have been dropped), suspected_forgery (an open '
-'sender_not_operator, sender_unknown, balance_unverified or txn_id_conflict case), '
+'break in an account''s verified balance history: money no SMS explains), suspected_forgery (an '
+'open sender_not_operator, sender_unknown, balance_unverified, sms_time_mismatch or txn_id_conflict '
+'case), '
 'allocator_failing (momo_allocator_faults has an open fault; note names the error), '
 'account_without_group (an account credited in the last 30 days collects for no group while '
 'collection_accounts has rows: '

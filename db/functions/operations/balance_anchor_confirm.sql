@@ -1,0 +1,63 @@
+create or replace function balance_anchor_confirm(p_inbox_id bigint, p_reason text)
+returns momo_parsed_txns
+language plpgsql
+security definer
+set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+    v_before public.momo_parsed_txns;
+    v_after public.momo_parsed_txns;
+begin
+    perform public._require_text(
+        p_reason, 'a reason is required to confirm a balance anchor', 'p_reason',
+        'Say how you checked, e.g. ''MoMo statement on the phone shows balance 61,200 after this '
+        'payment, ticket 123''.'
+    );
+    perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
+
+    select * into v_before from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
+    if not found then
+        raise exception 'SMS % has no parse: it does not exist or the allocator has not read it yet',
+            p_inbox_id
+            using errcode = 'MM404', hint = 'See select id, outcome from momo_sms_inbox where id = ...';
+    end if;
+    if v_before.movement is null or v_before.balance is null then
+        raise exception 'SMS % cannot anchor its account''s balance history', p_inbox_id
+            using errcode = 'MM409',
+            hint = 'An anchor is a genuine SMS (operator sender, known format, not a duplicate) that '
+            'states a balance. Pick another SMS of the account.';
+    end if;
+    if v_before.verified_how = 'anchor' then
+        raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_before.account
+            using errcode = 'MM409', hint = 'Nothing to do.';
+    end if;
+
+    update public.momo_parsed_txns
+    set verified_at = now(), verified_how = 'anchor', sms_time_ok = true
+    where id = v_before.id
+    returning * into v_after;
+
+    perform public._audit(
+        'balance_anchor_confirm', 'momo_parsed_txns', v_before.id::text, p_reason,
+        jsonb_build_object(
+            'inbox_id', p_inbox_id, 'account', v_before.account, 'balance', v_before.balance,
+            'verified_at', v_before.verified_at, 'verified_how', v_before.verified_how
+        ),
+        jsonb_build_object(
+            'inbox_id', p_inbox_id, 'account', v_after.account, 'balance', v_after.balance,
+            'verified_at', v_after.verified_at, 'verified_how', v_after.verified_how
+        )
+    );
+
+    -- Everything after it that links is verified now; its held credits are posted at once.
+    perform public._momo_balance_verify(array[v_after.account], array[v_after.txn_ts]);
+    perform public._momo_balance_release();
+    return v_after;
+end;
+$$;
+
+comment on function balance_anchor_confirm(bigint, text) is
+'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of '
+'p_inbox_id an anchor of its account''s verified balance history (momo_parsed_txns.verified_how '
+'anchor), verifies the SMS after it that link, and posts at once every held credit that is '
+'verified now. For a brand-new account and after a break no SMS fills. Audited.';
