@@ -243,6 +243,10 @@ class CreditMachine(RuleBasedStateMachine):
             return self.expect_error("MM409", statement, (status, used, campaign))
         if active and used is not None and used > active.amount:
             return self.expect_error("MM400", statement, (status, used, campaign))
+        freed = c.latest if c.latest and c.latest.status in ("released", "expired") else None
+        if not active and freed and used and used > freed.amount:
+            # A late charge never exceeds what the campaign reserved: refused, nothing charged.
+            return self.expect_error("MM400", statement, (status, used, campaign))
         self.svc.execute(statement, (status, used, campaign))
         c.status, c.credits_used = status, used
         if active:

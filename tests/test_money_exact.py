@@ -22,6 +22,10 @@ from tests.support.database import raises_sqlstate, rows, scalar
 from tests.support.operations import scenario
 from tests.support.refusals import APP_ROLES, everything_written
 
+# The scenarios post the spec sample wording, which states no balance: about
+# money and reasons, not the balance chain (which has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 BAD_AMOUNTS = ("NaN", "Infinity", "-Infinity", "0.005", "1e17")
 
 MONEY_TABLES = {

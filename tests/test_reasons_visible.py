@@ -14,6 +14,10 @@ from tests.support.database import raises_sqlstate, scalar
 from tests.support.operations import scenario
 from tests.support.refusals import APP_ROLES, everything_written
 
+# The scenarios post the spec sample wording, which states no balance: about
+# money and reasons, not the balance chain (which has its own tests).
+pytestmark = pytest.mark.usefixtures("balance_check_off")
+
 BLANKS = ("", " ", "\t", " \t\n", "\r\n", "\u00a0", "\u200b", "\u2003\ufeff", "\u3000", "\x0b")
 
 
