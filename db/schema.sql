@@ -2285,6 +2285,14 @@ CREATE FUNCTION public._momo_allocator_record_fault(p_fault jsonb) RETURNS void
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+    -- Best effort, and never a wait: the one open fault row is shared by every
+    -- allocator session, and waiting for it while holding a batch's row locks can
+    -- close a deadlock with a session that waits for those rows. When another
+    -- session is recording or clearing at this moment, its record stands; the next
+    -- batch records (or clears) again.
+    if not pg_try_advisory_xact_lock(hashtext('momo_allocator_faults')) then
+        return;
+    end if;
     if p_fault is null then
         -- This batch ran without a fault of the whole system: the fault is over.
         update public.momo_allocator_faults
@@ -2307,7 +2315,7 @@ $$;
 -- Name: FUNCTION _momo_allocator_record_fault(p_fault jsonb); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_allocator_record_fault(p_fault jsonb) IS 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open row of momo_allocator_faults; null closes it (cleared_at).';
+COMMENT ON FUNCTION public._momo_allocator_record_fault(p_fault jsonb) IS 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open row of momo_allocator_faults; null closes it (cleared_at). Skipped, never waited for, while another session records or clears (a transaction-level advisory lock).';
 
 
 --
@@ -5576,6 +5584,11 @@ begin
         perform _momo_balance_release();
     exception when others then
         get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
+        -- A deadlock or lock timeout with another allocator session only means the
+        -- holds wait for the next run (they are re-examined every run): not a fault.
+        if v_sqlstate in ('40P01', '55P03') then
+            return _momo_summary_jsonb(v_summary);
+        end if;
         perform _momo_allocator_record_fault(jsonb_build_object(
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));

@@ -145,3 +145,27 @@ def test_a_genuine_poison_row_among_good_ones_becomes_a_dead_letter_alone(admin,
     assert dead == [(backlog[7],)]
     assert admin.execute("select count(*) from momo_unmatched").fetchone() == (1,)
     assert alert(admin)["firing"] is False
+
+
+def test_recording_a_fault_never_waits_for_another_session(admin, db_url):
+    """Parallel allocators share the one open fault row. A session that would wait for it
+    while holding its batch's row locks can close a deadlock with a session waiting for
+    those rows (seen with four allocators), so recording is skipped, never waited for,
+    while another session records: that session's fault stands."""
+    fault = '{"sqlstate": "53100", "message": "could not extend file"}'
+    with psycopg.connect(db_url) as first, psycopg.connect(db_url, autocommit=True) as second:
+        first.execute("select _momo_allocator_record_fault(%s::jsonb)", (fault,))
+        second.execute("set statement_timeout = '2s'")
+        # a batch without a fault would clear it: skipped at once instead of waiting
+        second.execute("select _momo_allocator_record_fault(null)")
+        second.execute("select _momo_allocator_record_fault(%s::jsonb)", (fault,))
+        first.commit()
+    open_faults = admin.execute(
+        "select sqlstate, occurrences from momo_allocator_faults where cleared_at is null"
+    ).fetchall()
+    assert open_faults == [("53100", 1)]
+    # with nobody else recording, the next clean batch clears it
+    admin.execute("select _momo_allocator_record_fault(null)")
+    assert admin.execute(
+        "select count(*) from momo_allocator_faults where cleared_at is null"
+    ).fetchone() == (0,)

@@ -4,6 +4,14 @@ language plpgsql
 set search_path = pg_catalog, public, pg_temp
 as $$
 begin
+    -- Best effort, and never a wait: the one open fault row is shared by every
+    -- allocator session, and waiting for it while holding a batch's row locks can
+    -- close a deadlock with a session that waits for those rows. When another
+    -- session is recording or clearing at this moment, its record stands; the next
+    -- batch records (or clears) again.
+    if not pg_try_advisory_xact_lock(hashtext('momo_allocator_faults')) then
+        return;
+    end if;
     if p_fault is null then
         -- This batch ran without a fault of the whole system: the fault is over.
         update public.momo_allocator_faults
@@ -23,4 +31,5 @@ $$;
 
 comment on function _momo_allocator_record_fault(jsonb) is
 'After each allocation batch: p_fault {"sqlstate","message"} opens (or extends) the one open '
-'row of momo_allocator_faults; null closes it (cleared_at).';
+'row of momo_allocator_faults; null closes it (cleared_at). Skipped, never waited for, while '
+'another session records or clears (a transaction-level advisory lock).';

@@ -51,6 +51,11 @@ begin
         perform _momo_balance_release();
     exception when others then
         get stacked diagnostics v_message = message_text, v_sqlstate = returned_sqlstate;
+        -- A deadlock or lock timeout with another allocator session only means the
+        -- holds wait for the next run (they are re-examined every run): not a fault.
+        if v_sqlstate in ('40P01', '55P03') then
+            return _momo_summary_jsonb(v_summary);
+        end if;
         perform _momo_allocator_record_fault(jsonb_build_object(
             'sqlstate', v_sqlstate, 'message', left('releasing balance holds: ' || v_message, 400)
         ));
