@@ -5536,6 +5536,7 @@ COMMENT ON FUNCTION public.ledger_reverse(p_ledger_id bigint, p_reason text) IS 
 CREATE FUNCTION public.momo_allocate(p_limit integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET jit TO 'off'
     AS $$
 declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);

@@ -3,6 +3,10 @@ returns jsonb
 language plpgsql
 security definer
 set search_path = pg_catalog, public, pg_temp
+-- A batch is a few short statements over a small temp table the planner has no
+-- statistics for: its cost estimates cross jit_above_cost, and compiling them
+-- (up to 0.4 s a statement) costs more than it saves. Every step runs without JIT.
+set jit = off
 as $$
 declare
     v_limit integer := coalesce(p_limit, _setting('MOMO_ALLOCATOR_BATCH_SIZE')::integer);
