@@ -24,8 +24,8 @@ public documentation and source:
 The receiving account: the phone's own number in E.164 when the gateway tells it
 (sms-gate `payload.recipient`, httpSMS `data.owner`, SMSSync `sent_to`, the
 android-income template's `to`), whatever app forwards it, so one phone keeps one
-balance history; momo_sms_inbox's insert trigger writes it in E.164
-(_momo_sms_inbox_account). Otherwise a label naming the device and SIM.
+balance history; the ingest writes it in E.164 (_momo_sms_ingest_rows).
+Otherwise a label naming the device and SIM.
 
 The time stored is when the phone received the SMS, in every route: sms-gate
 `payload.receivedAt`, httpSMS `data.timestamp`, android-income `receivedStamp`

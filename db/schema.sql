@@ -3374,34 +3374,6 @@ COMMENT ON FUNCTION public._momo_sms_hash(p_message text, p_msisdn text, p_recei
 
 
 --
--- Name: _momo_sms_inbox_account(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_sms_inbox_account() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-    -- A phone number, in whatever form the gateway app was given it (0788..., 250788...,
-    -- +250 788 ...), becomes E.164: the same phone is the same account through any app.
-    -- A label (sms-gate:<device>/sim1, smssync:<device>) is kept as it is.
-    new.receiving_account := coalesce(
-        public._msisdn_e164(new.receiving_account, public._setting('MOMO_DEFAULT_COUNTRY_CODE')),
-        new.receiving_account
-    );
-    return new;
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_sms_inbox_account(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_sms_inbox_account() IS 'Trigger function: writes the receiving account of a new inbox row in E.164 when it is a phone number (MOMO_DEFAULT_COUNTRY_CODE for national forms), so one phone keeps one balance history whatever gateway app forwards its SMS; a label that is not a number is kept.';
-
-
---
 -- Name: _momo_sms_ingest_rows(public.momo_sms_delivery[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3416,7 +3388,13 @@ CREATE FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delive
         coalesce(d.received_at::timestamptz, now()),
         coalesce(d.ingest_source, 'gateway'),
         d.metadata,
-        d.receiving_account,
+        -- A phone number, in whatever form the gateway app was given it (0788...,
+        -- 250788..., +250 788 ...), in E.164: one phone is one account through any
+        -- app. A label (sms-gate:<device>/sim1, smssync:<device>) is kept as it is.
+        coalesce(
+            _msisdn_e164(d.receiving_account, (select _setting('MOMO_DEFAULT_COUNTRY_CODE'))),
+            d.receiving_account
+        ),
         d.gateway,
         d.gateway_message_id
     from unnest(p_deliveries) with ordinality as d;
@@ -3427,7 +3405,7 @@ $$;
 -- Name: FUNCTION _momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]) IS 'The deliveries of an ingest batch as the momo_sms_inbox rows they would become, in the inbox''s column names: ord (the delivery''s place in the array), the hash (_momo_sms_hash), receivedAt as timestamptz (now() when absent) and the ingest source (gateway when absent). Checked before by _momo_sms_ingest_validate.';
+COMMENT ON FUNCTION public._momo_sms_ingest_rows(p_deliveries public.momo_sms_delivery[]) IS 'The deliveries of an ingest batch as the momo_sms_inbox rows they would become, in the inbox''s column names: ord (the delivery''s place in the array), the hash (_momo_sms_hash), receivedAt as timestamptz (now() when absent), the ingest source (gateway when absent) and the receiving account in E.164 when it is a phone number (MOMO_DEFAULT_COUNTRY_CODE for national forms; a label is kept). Checked before by _momo_sms_ingest_validate.';
 
 
 --
@@ -8639,13 +8617,6 @@ CREATE TRIGGER momo_sms_formats_audit AFTER INSERT OR DELETE OR UPDATE ON public
 
 
 --
--- Name: momo_sms_inbox momo_sms_inbox_account_e164; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER momo_sms_inbox_account_e164 BEFORE INSERT ON public.momo_sms_inbox FOR EACH ROW WHEN ((new.receiving_account IS NOT NULL)) EXECUTE FUNCTION public._momo_sms_inbox_account();
-
-
---
 -- Name: Wallet wallet_available_check; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -9378,13 +9349,6 @@ REVOKE ALL ON FUNCTION public._momo_resolve_members(p_msisdns_e164 text[], p_sen
 --
 
 REVOKE ALL ON FUNCTION public._momo_sms_hash(p_message text, p_msisdn text, p_received_at text) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _momo_sms_inbox_account(); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_sms_inbox_account() FROM PUBLIC;
 
 
 --

@@ -23,7 +23,13 @@ as $$
         coalesce(d.received_at::timestamptz, now()),
         coalesce(d.ingest_source, 'gateway'),
         d.metadata,
-        d.receiving_account,
+        -- A phone number, in whatever form the gateway app was given it (0788...,
+        -- 250788..., +250 788 ...), in E.164: one phone is one account through any
+        -- app. A label (sms-gate:<device>/sim1, smssync:<device>) is kept as it is.
+        coalesce(
+            _msisdn_e164(d.receiving_account, (select _setting('MOMO_DEFAULT_COUNTRY_CODE'))),
+            d.receiving_account
+        ),
         d.gateway,
         d.gateway_message_id
     from unnest(p_deliveries) with ordinality as d;
@@ -32,5 +38,6 @@ $$;
 comment on function _momo_sms_ingest_rows(momo_sms_delivery[]) is
 'The deliveries of an ingest batch as the momo_sms_inbox rows they would become, in the inbox''s '
 'column names: ord (the delivery''s place in the array), the hash (_momo_sms_hash), receivedAt as '
-'timestamptz (now() when absent) and the ingest source (gateway when absent). Checked before by '
-'_momo_sms_ingest_validate.';
+'timestamptz (now() when absent), the ingest source (gateway when absent) and the receiving '
+'account in E.164 when it is a phone number (MOMO_DEFAULT_COUNTRY_CODE for national forms; a '
+'label is kept). Checked before by _momo_sms_ingest_validate.';
