@@ -42,6 +42,7 @@ def reset(conn: psycopg.Connection) -> None:
         conn.execute("set local session_replication_role = replica")
         conn.execute(
             "truncate momo_unmatched, contributions_ledger, contribution_cycles, momo_parsed_txns, "
+            "momo_balance_history, "
             "momo_sms_inbox, ibimina_members, profiles, ibimina restart identity cascade"
         )
     conn.execute("select cron.alter_job(jobid, active := false) from cron.job")

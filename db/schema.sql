@@ -1361,6 +1361,7 @@ COMMENT ON FUNCTION public._member_for_allocation(p_member_id uuid) IS 'Correcti
 CREATE FUNCTION public._momo_alloc_balance_check() RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET enable_seqscan TO 'off'
     AS $$
 declare
     v_balance_check text := _setting('MOMO_BALANCE_CHECK');
@@ -1374,14 +1375,14 @@ begin
 
     -- 1. Walk the verified history of every account this batch has SMS of (money
     -- in and out alike: every genuine SMS that links advances it).
+    -- (the SMS whose own parse states a movement: genuine, not a duplicate, an amount)
     select array_agg(p.account), array_agg(p.txn_ts)
     into v_accounts, v_from
     from (
-        select x.account, min(x.txn_ts) as txn_ts
+        select w.account, min(w.txn_ts) as txn_ts
         from momo_alloc_work as w
-        inner join momo_parsed_txns as x on w.parsed_id = x.id
-        where x.inbox_id = w.inbox_id and x.movement is not null
-        group by x.account
+        where w.genuine and w.duplicate_of is null and w.amount is not null
+        group by w.account
     ) as p;
     perform _momo_balance_verify(v_accounts, v_from);
 
@@ -1389,37 +1390,46 @@ begin
     -- the phone received it, or a wording that states no balance, is a case at
     -- once (it can never verify); any other waits for its history (hold) or is
     -- posted and reported (flag).
+    -- (each credit probes the history and its parse by key: a join could read all of both)
+    with unverified as (
+        select x.inbox_id, (select p from momo_parsed_txns as p where p.id = x.parsed_id) as p
+        from momo_alloc_work as x
+        where
+            x.outcome is null and x.parsed_id is not null
+            and (select true from momo_balance_history as h where h.parsed_id = x.parsed_id) is null
+    )
+
     update momo_alloc_work as w
     set
         balance_verified = false,
         outcome = case
             when v_balance_check = 'flag' then null
-            when p.sms_time_ok is false or p.balance is null then 'unmatched'
+            when (u.p).sms_time_ok is false or (u.p).balance is null then 'unmatched'
             else 'held'
         end,
         reason = case
             when v_balance_check = 'flag' then null
-            when p.sms_time_ok is false then 'sms_time_mismatch'
+            when (u.p).sms_time_ok is false then 'sms_time_mismatch'
             else 'balance_unverified'
         end,
         detail = case
             when v_balance_check = 'flag' then null
-            when p.sms_time_ok is false then format(
+            when (u.p).sms_time_ok is false then format(
                 'the time written in this SMS (%s) is more than MOMO_BALANCE_TIME_WINDOW %s from '
                 'when the phone received it (%s): a genuine MoMo SMS reaches the phone within '
                 'seconds; possibly a forged or replayed SMS',
-                p.txn_ts, _setting('MOMO_BALANCE_TIME_WINDOW'),
+                (u.p).txn_ts, _setting('MOMO_BALANCE_TIME_WINDOW'),
                 (select i.received_at from momo_sms_inbox as i where i.id = w.inbox_id)
             )
-            when p.balance is null then format(
+            when (u.p).balance is null then format(
                 'this wording (%s) states no balance, so it cannot be verified against the '
                 'account''s history (MOMO_BALANCE_CHECK = hold): check the payment on the phone''s '
                 'MoMo statement',
                 w.format
             )
         end
-    from momo_parsed_txns as p
-    where w.outcome is null and w.parsed_id = p.id and p.verified_at is null;
+    from unverified as u
+    where w.inbox_id = u.inbox_id;
 
     insert into momo_balance_holds (
         inbox_id, parsed_id, account, ikimina_id, member_id, matched_by
@@ -1432,8 +1442,8 @@ begin
     -- verified history: posted with this batch.
     select coalesce(array_agg(h.parsed_id), '{}') into v_released
     from momo_balance_holds as h
-    inner join momo_parsed_txns as p on h.parsed_id = p.id
-    where h.released_at is null and h.account = any(v_accounts) and p.verified_at is not null;
+    inner join momo_balance_history as v on h.parsed_id = v.parsed_id
+    where h.released_at is null and h.account = any(v_accounts);
     perform _momo_alloc_release_linked(v_released);
 end;
 $$;
@@ -1726,6 +1736,7 @@ COMMENT ON FUNCTION public._momo_alloc_record_sms_failure(p_inbox_id bigint, p_m
 CREATE FUNCTION public._momo_alloc_release_linked(p_linked bigint[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET enable_seqscan TO 'off'
     AS $$
 begin
     -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_alloc_post_ledger).
@@ -2430,7 +2441,7 @@ CREATE FUNCTION public._momo_balance_gaps(p_lookback interval) RETURNS TABLE(acc
             p.txn_ts,
             p.balance,
             p.movement,
-            p.verified_how,
+            h.verified_how,
             p.sms_time_ok,
             sum(case when p.balance is null then p.movement else 0 end)
                 over (partition by p.account order by p.txn_ts, p.id) as loose,
@@ -2443,9 +2454,10 @@ CREATE FUNCTION public._momo_balance_gaps(p_lookback interval) RETURNS TABLE(acc
                     else 0
                 end
             ) over (partition by p.account order by p.txn_ts, p.id) as loose_other,
-            count(p.verified_how)
+            count(h.verified_how)
                 over (partition by p.account order by p.txn_ts desc, p.id desc) as tail
         from public.momo_parsed_txns as p
+        left join public.momo_balance_history as h on p.id = h.parsed_id
         where p.movement is not null and p.created_at > now() - p_lookback
     ),
 
@@ -2533,12 +2545,77 @@ COMMENT ON FUNCTION public._momo_balance_gaps(p_lookback interval) IS 'The break
 
 
 --
+-- Name: _momo_balance_history_check(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_balance_history_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_bad record;
+begin
+    -- Once per statement, over the rows it wrote: each is its parse's own (a copy
+    -- that cannot drift) of a genuine, balance-stating SMS within the time window.
+    select c.parsed_id, p.id is null as no_parse into v_bad
+    from changed as c
+    left join momo_parsed_txns as p on c.parsed_id = p.id
+    where
+        p.id is null or p.sms_time_ok is false
+        or (p.inbox_id, p.account, p.txn_ts, p.movement, p.balance)
+        is distinct from (c.inbox_id, c.account, c.txn_ts, c.movement, c.balance)
+    limit 1;
+    if found then
+        raise exception 'parse % cannot be in the verified balance history as written', v_bad.parsed_id
+            using errcode = 'MM409',
+            hint = 'Only a genuine SMS that states a balance, within MOMO_BALANCE_TIME_WINDOW, is '
+            'verified, with its own account, time, movement and balance (momo_parsed_txns).';
+    end if;
+    return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_balance_history_check(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_balance_history_check() IS 'Statement trigger of momo_balance_history: every row written is a genuine, balance-stating SMS within the time window, with its parse''s own inbox_id, account, txn_ts, movement and balance (MM409 otherwise).';
+
+
+--
+-- Name: _momo_balance_history_forget(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_balance_history_forget() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+    -- A deleted parse (momo_sms_requeue undoes a run) leaves the verified history too.
+    delete from momo_balance_history as h
+    using deleted as d
+    where h.parsed_id = d.id;
+    return null;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_balance_history_forget(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_balance_history_forget() IS 'Statement trigger of momo_parsed_txns: a deleted parse''s row of momo_balance_history goes with it (the history has no foreign key, see V0041).';
+
+
+--
 -- Name: _momo_balance_release(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public._momo_balance_release() RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET enable_seqscan TO 'off'
     AS $$
 declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
@@ -2546,23 +2623,22 @@ declare
     v_released integer;
     v_accounts text[];
     v_from timestamptz[];
+    v_walked text[] := '{}';
 begin
-    -- Batches release the holds their own SMS verify. Left for this step: every
-    -- hold when the check is no longer hold, holds whose wait is over, holds
-    -- verified meanwhile (an anchor, another session's walk), and holds of the
-    -- last seconds (their neighbour may have been in another session's batch,
-    -- not yet committed, when they were checked: walked again here).
+    -- Batches release the holds their own SMS verify (a walk waits for another
+    -- session's walk of the account to commit, so it sees that session's SMS).
+    -- Left for this step: every hold when the check is no longer hold, holds
+    -- verified meanwhile (an anchor, another session's walk), and holds whose wait
+    -- is over (walked once more first).
     if v_check = 'hold' and not exists (
         select
         from momo_balance_holds as h
-        where
-            h.released_at is null
-            and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+        where h.released_at is null and h.held_at <= now() - v_wait
     ) and not exists (
         select
         from momo_balance_holds as h
-        inner join momo_parsed_txns as p on h.parsed_id = p.id
-        where h.released_at is null and p.verified_at is not null
+        inner join momo_balance_history as v on h.parsed_id = v.parsed_id
+        where h.released_at is null
     ) then
         return 0;
     end if;
@@ -2574,10 +2650,17 @@ begin
             from momo_balance_holds as h
             inner join momo_parsed_txns as p on h.parsed_id = p.id
             where
-                h.released_at is null and p.verified_at is null
-                and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+                h.released_at is null
+                and not exists (select from momo_balance_history as v where v.parsed_id = h.parsed_id)
+                and h.held_at <= now() - v_wait
             group by h.account
         ) as r;
+        -- An account another session is walking now is left to that walk and to the
+        -- next run: waiting here, after the batch's own walks, could close a deadlock.
+        v_walked := _momo_balance_walk_lock(v_accounts, false);
+        select array_agg(a.account), array_agg(a.from_ts) into v_accounts, v_from
+        from unnest(v_accounts, v_from) as a (account, from_ts)
+        where a.account = any(v_walked);
         perform _momo_balance_verify(v_accounts, v_from);
     end if;
 
@@ -2586,12 +2669,12 @@ begin
     with open_holds as (
         select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
-        inner join momo_parsed_txns as p on h.parsed_id = p.id
+        left join momo_balance_history as v on h.parsed_id = v.parsed_id
         where
             h.released_at is null and h.held_at < now()
             and (
-                v_check <> 'hold' or p.verified_at is not null
-                or h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds'
+                v_check <> 'hold' or v.parsed_id is not null
+                or (h.held_at <= now() - v_wait and h.account = any(v_walked))
             )
         order by h.inbox_id
         for update of h skip locked
@@ -2600,10 +2683,10 @@ begin
     checked as (
         select
             o.*,
-            p.verified_at is not null as linked,
-            v_check <> 'hold' or p.verified_at is not null as releasable
+            v.parsed_id is not null as linked,
+            v_check <> 'hold' or v.parsed_id is not null as releasable
         from open_holds as o
-        inner join momo_parsed_txns as p on o.parsed_id = p.id
+        left join momo_balance_history as v on o.parsed_id = v.parsed_id
     )
 
     insert into momo_alloc_work (
@@ -2652,7 +2735,7 @@ $$;
 -- Name: FUNCTION _momo_balance_release(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), those whose MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified case) and those of the last 10 seconds (walked again, posted if verified). Returns how many it released.';
+COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), and those whose MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified case; an account another session is walking is left to the next run). Returns how many it released.';
 
 
 --
@@ -2662,117 +2745,230 @@ COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance h
 CREATE FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET enable_seqscan TO 'off'
     AS $$
 declare
-    v_account text;
-    v_from timestamptz;
-    v_start record;
-    v_cur numeric;
-    v_loose numeric;
-    v_loose_other numeric;
-    v_node record;
-    v_verified bigint[] := '{}'::bigint[];
     v_count integer;
 begin
-    -- Per account, walk its SMS in the order of the time written in them, from the
-    -- latest verified SMS before p_from (the earliest SMS that may change anything)
-    -- to the newest. v_cur is the verified balance so far: an SMS is verified when
-    -- v_cur plus its movement (with or without the movements that state no
-    -- balance since: an attacker can add such SMS) is the balance it states. An
-    -- SMS that does not link (junk, a forgery, one outside the time window) is
-    -- stepped over and leaves v_cur as it was; a verified SMS (an anchor, or one
-    -- an earlier walk verified) sets v_cur. A link to an unverified SMS verifies
-    -- nothing, so forgeries that only link to each other stay unverified.
-    for v_account, v_from in
-        select a.account, min(a.from_ts)
+    -- One walk at a time per account, to the end of the transaction: a walk waits for
+    -- one in another session to commit, and then sees the SMS that walk stored and
+    -- verified. Without it, two allocator sessions with SMS of one account would
+    -- each walk without the other's, and hold credits that only wait for them.
+    perform _momo_balance_walk_lock(p_accounts, true);
+
+    -- Per account of p_accounts, its genuine SMS by the time written in them, from
+    -- the latest verified SMS before the account's p_from to the newest. The
+    -- verified balance so far starts at that SMS's balance (none: only a verified
+    -- SMS, an anchor, sets one). An SMS verifies when the verified balance so far
+    -- plus its movement (with or without the movements that state no balance since:
+    -- an attacker can add such SMS) is the balance it states. An SMS that does not
+    -- link (junk, a forgery, one outside the time window) is stepped over and leaves
+    -- the verified balance as it was; a verified SMS (an anchor, or one an earlier
+    -- walk verified) sets it. A link to an unverified SMS verifies nothing, so
+    -- forgeries that only link to each other stay unverified.
+    --
+    -- Set-based: as long as every balance-stating SMS links to the one before it (as
+    -- genuine SMS do), window functions verify them all at once. From an account's
+    -- first SMS that does not (junk, a forgery, a dropped SMS, a movement stated
+    -- without a balance, a verified SMS further on), a recursive query walks on SMS
+    -- by SMS, for that account only: it steps over what does not link and counts
+    -- the movements that state no balance.
+    with recursive accounts as (
+        select a.account, min(a.from_ts) as from_ts
         from unnest(p_accounts, p_from) as a (account, from_ts)
         where a.account is not null and a.from_ts is not null
         group by a.account
-        order by a.account
-    loop
-        select p.txn_ts, p.id, p.balance into v_start
-        from momo_parsed_txns as p
-        where
-            p.account = v_account and p.movement is not null and p.verified_at is not null
-            and p.txn_ts < v_from
-        order by p.txn_ts desc, p.id desc
-        limit 1;
+    ),
 
-        v_cur := v_start.balance;
-        v_loose := 0;
-        v_loose_other := 0;
+    -- Each account's start, and its newest verified SMS (verified ones after the
+    -- start are rare: SMS that arrived late, an anchor).
+    starts as (
+        select
+            a.account,
+            coalesce(s.txn_ts, a.from_ts) as txn_ts,
+            coalesce(s.parsed_id, 0) as id,
+            s.balance,
+            newest.txn_ts as newest_txn_ts,
+            newest.parsed_id as newest_id
+        from accounts as a
+        left join lateral (
+            select h.txn_ts, h.parsed_id, h.balance
+            from momo_balance_history as h
+            where h.account = a.account and h.txn_ts < a.from_ts
+            order by h.txn_ts desc, h.parsed_id desc
+            limit 1
+        ) as s on true
+        left join lateral (
+            select h.txn_ts, h.parsed_id
+            from momo_balance_history as h
+            where h.account = a.account
+            order by h.txn_ts desc, h.parsed_id desc
+            limit 1
+        ) as newest on true
+    ),
 
-        -- ahead: the next verified SMS after each node (the one verified SMS of
-        -- its group, counting verified SMS from the newest back). An SMS cannot
-        -- slip in before a verified SMS that linked without it: of the two, one
-        -- is forged (unless the later one is an anchor a person confirmed).
-        for v_node in
-            with stretch as (
-                select
-                    p.id, p.txn_ts, p.balance, p.movement, p.sms_time_ok, p.kind,
-                    p.verified_how,
-                    count(p.verified_how) over (order by p.txn_ts desc, p.id desc) as grp
-                from momo_parsed_txns as p
-                where
-                    p.account = v_account and p.movement is not null
-                    and p.txn_ts >= coalesce(v_start.txn_ts, v_from)
-                    and (v_start.id is null or (p.txn_ts, p.id) > (v_start.txn_ts, v_start.id))
-            )
+    -- The SMS that state a balance and may link (within the time window), or are
+    -- verified already. The first way through needs no other.
+    stretch as (
+        select
+            p.id, p.inbox_id, p.account, p.txn_ts, p.movement, p.balance, h.verified_how,
+            s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
+            s.newest_id is null or (p.txn_ts, p.id) >= (s.newest_txn_ts, s.newest_id) as newest
+        from starts as s
+        inner join momo_parsed_txns as p
+            on
+                s.account = p.account and p.movement is not null
+                and (p.txn_ts, p.id) > (s.txn_ts, s.id)
+        -- (after the account's newest verified SMS, none is verified: no probe)
+        left join lateral (
+            select h.verified_how
+            from momo_balance_history as h
+            where
+                h.parsed_id = p.id
+                and s.newest_id is not null and (p.txn_ts, p.id) <= (s.newest_txn_ts, s.newest_id)
+        ) as h on true
+        where p.balance is not null and (h.verified_how is not null or p.sms_time_ok is not false)
+    ),
 
-            select
-                s.*,
-                max(case when s.verified_how is not null then s.balance end)
-                    over (partition by s.grp) as next_balance,
-                max(case when s.verified_how is not null then s.movement end)
-                    over (partition by s.grp) as next_movement,
-                max(s.verified_how) over (partition by s.grp) as next_how
-            from stretch as s
-            order by s.txn_ts, s.id
-        loop
-            if v_node.verified_how is not null then
-                v_cur := v_node.balance;
-                v_loose := 0;
-                v_loose_other := 0;
-            elsif v_node.sms_time_ok is false then
-                null;
-            elsif v_node.balance is null then
-                v_loose := v_loose + v_node.movement;
-                -- v_loose_other leaves out a bundle's Yello SMS, whose movement its
-                -- *162* payment SMS states again with a balance
-                if v_node.kind is distinct from 'bundle_purchase' then
-                    v_loose_other := v_loose_other + v_node.movement;
-                end if;
-            elsif
-                v_cur + v_node.movement = v_node.balance
-                or v_cur + v_loose + v_node.movement = v_node.balance
-                or v_cur + v_loose_other + v_node.movement = v_node.balance
-            then
-                if
-                    v_node.next_how is null or v_node.next_how = 'anchor'
-                    or v_node.balance + v_node.next_movement = v_node.next_balance
-                then
-                    v_verified := v_verified || v_node.id;
-                    v_cur := v_node.balance;
-                    v_loose := 0;
-                    v_loose_other := 0;
-                end if;
-            end if;
-        end loop;
-    end loop;
+    -- Each one's neighbours among them: the one before it (for the first, the start)
+    -- and the one after it; newest: no verified SMS follows it.
+    neighbours as (
+        select
+            t.id, t.inbox_id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
+            coalesce(lag(t.txn_ts) over w, t.start_txn_ts) as before_txn_ts,
+            coalesce(lag(t.id) over w, t.start_id) as before_id,
+            case when lag(t.id) over w is null then t.start_balance else lag(t.balance) over w end
+                as before_balance,
+            lead(t.verified_how) over w as next_how,
+            lead(t.balance) over w as next_balance,
+            lead(t.movement) over w as next_movement,
+            t.newest
+        from stretch as t
+        window w as (partition by t.account order by t.txn_ts, t.id)
+    ),
 
-    -- In id order, so parallel walks over one account lock its rows in one order.
-    with marked as (
-        update momo_parsed_txns as p
-        set verified_at = now(), verified_how = 'chain'
+    -- linked: a new SMS whose balance is the one before it plus its movement, and
+    -- which the next verified SMS (if any) links to in turn: an SMS cannot slip in
+    -- before a verified SMS that linked without it (of the two, one is forged),
+    -- unless that one is an anchor a person confirmed. Up to an account's first new
+    -- SMS that is not linked (breaks = 0), every one is verified: each links to the
+    -- one before it, verified in turn, as the walk below would find.
+    ordered as (
+        select
+            n.*,
+            count(*) filter (where n.verified_how is null and not n.linked)
+                over (partition by n.account order by n.txn_ts, n.id) as breaks
         from (
-            select x.id
-            from momo_parsed_txns as x
-            where x.id = any(v_verified) and x.verified_at is null
-            order by x.id
-            for update
-        ) as v
-        where p.id = v.id
-        returning p.id
+            select
+                b.*,
+                b.verified_how is null and (b.before_balance + b.movement = b.balance) is true
+                and (
+                    b.newest or b.next_how = 'anchor'
+                    or (b.next_how is not null and b.balance + b.next_movement = b.next_balance)
+                ) as linked
+            from neighbours as b
+        ) as n
+    ),
+
+    -- From there, SMS by SMS: the walk starts at the SMS before the first break, with
+    -- its balance as the verified balance.
+    walk as (
+        (
+            select distinct on (o.account)
+                o.account,
+                o.before_txn_ts as txn_ts,
+                o.before_id as id,
+                o.before_balance as verified_balance,
+                0::numeric as loose,
+                0::numeric as loose_other,
+                false as verifies,
+                null::bigint as inbox_id,
+                null::numeric as movement
+            from ordered as o
+            where o.breaks = 1
+            order by o.account, o.txn_ts, o.id
+        )
+
+        union all
+
+        select
+            w.account,
+            n.txn_ts,
+            n.id,
+            case when n.verified_how is not null or n.verifies then n.balance else w.verified_balance end,
+            case
+                when n.verified_how is not null or n.verifies then 0
+                when n.adds_loose then w.loose + n.movement
+                else w.loose
+            end,
+            case
+                when n.verified_how is not null or n.verifies then 0
+                when n.adds_loose and n.kind is distinct from 'bundle_purchase' then w.loose_other + n.movement
+                else w.loose_other
+            end,
+            n.verifies,
+            n.inbox_id,
+            n.movement
+        from walk as w
+        cross join lateral (
+            select
+                x.*,
+                x.verified_how is null and x.sms_time_ok is not false and x.balance is null as adds_loose,
+                case
+                    when
+                        x.verified_how is null and x.sms_time_ok is not false
+                        and (
+                            w.verified_balance + x.movement = x.balance
+                            or w.verified_balance + w.loose + x.movement = x.balance
+                            or w.verified_balance + w.loose_other + x.movement = x.balance
+                        )
+                        then coalesce((
+                            select ahead.verified_how = 'anchor' or x.balance + ahead.movement = ahead.balance
+                            from momo_balance_history as ahead
+                            where
+                                ahead.account = w.account
+                                and (ahead.txn_ts, ahead.parsed_id) > (x.txn_ts, x.id)
+                            order by ahead.txn_ts, ahead.parsed_id
+                            limit 1
+                        ), true)
+                    else false
+                end as verifies
+            from (
+                select
+                    p.id, p.inbox_id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
+                    h.verified_how
+                from momo_parsed_txns as p
+                left join momo_balance_history as h on p.id = h.parsed_id
+                where
+                    p.account = w.account and p.movement is not null
+                    and (p.txn_ts, p.id) > (w.txn_ts, w.id)
+                order by p.txn_ts, p.id
+                limit 1
+            ) as x
+            -- computed once a step (not copied into each use of n.verifies)
+            offset 0
+        ) as n
+    ),
+
+    verified as (
+        select o.id, o.inbox_id, o.account, o.txn_ts, o.movement, o.balance
+        from ordered as o
+        where o.verified_how is null and o.breaks = 0
+        union all
+        select w.id, w.inbox_id, w.account, w.txn_ts, w.movement, w.verified_balance
+        from walk as w
+        where w.verifies
+    ),
+
+    -- No other walk of these accounts runs until this transaction ends (the lock
+    -- above), and one walk verifies an SMS once: a plain insert.
+    marked as (
+        insert into momo_balance_history (
+            parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
+        )
+        select v.id, v.inbox_id, v.account, v.txn_ts, v.movement, v.balance, 'chain'
+        from verified as v
+        returning 1
     )
 
     select count(*)::integer into v_count from marked;
@@ -2785,7 +2981,44 @@ $$;
 -- Name: FUNCTION _momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) IS 'The verified balance chain: for each account of p_accounts, walks its genuine SMS by the time written in them from the latest verified SMS before the matching p_from, and marks verified (momo_parsed_txns.verified_at, chain) each SMS whose balance is the verified balance so far plus its movement (with or without the movements that state no balance since), within the time window (sms_time_ok). SMS that do not link are stepped over; a link to an unverified SMS verifies nothing. Returns how many it verified.';
+COMMENT ON FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) IS 'The verified balance chain, set-based over all accounts of p_accounts: walks each one''s genuine SMS by the time written in them from the latest verified SMS before the matching p_from, and adds to momo_balance_history (chain) each SMS whose balance is the verified balance so far plus its movement (with or without the movements that state no balance since), within the time window (sms_time_ok). SMS that do not link are stepped over; a link to an unverified SMS verifies nothing. One walk per account at a time (_momo_balance_walk_lock). Returns how many it verified.';
+
+
+--
+-- Name: _momo_balance_walk_lock(text[], boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_balance_walk_lock(p_accounts text[], p_wait boolean) RETURNS text[]
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_locked text[];
+begin
+    -- In one order (by key), so that two sessions locking several accounts never
+    -- wait for each other in a circle.
+    select coalesce(array_agg(l.account order by l.key), '{}') into v_locked
+    from (
+        select a.account, hashtextextended('momo_balance_walk ' || a.account, 0) as key
+        from (select distinct x.account from unnest(p_accounts) as x (account)) as a
+        where a.account is not null
+        order by key
+    ) as l
+    where
+        case
+            when p_wait then pg_advisory_xact_lock(l.key) is not null
+            else pg_try_advisory_xact_lock(l.key)
+        end;
+    return v_locked;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_balance_walk_lock(p_accounts text[], p_wait boolean); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_balance_walk_lock(p_accounts text[], p_wait boolean) IS 'The balance walk''s lock of each account of p_accounts (a transaction advisory lock, taken in one order): with p_wait, waits for each; without, takes those free now. Returns the accounts locked.';
 
 
 --
@@ -4125,8 +4358,6 @@ CASE
     ELSE (0)::numeric
 END) STORED,
     sms_time_ok boolean,
-    verified_at timestamp with time zone,
-    verified_how text,
     CONSTRAINT momo_parsed_txns_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT momo_parsed_txns_balance_check CHECK ((balance >= (0)::numeric)),
     CONSTRAINT momo_parsed_txns_confidence_check CHECK (((confidence >= (0)::numeric) AND (confidence <= (1)::numeric))),
@@ -4135,10 +4366,7 @@ END) STORED,
     CONSTRAINT momo_parsed_txns_fee_check CHECK ((fee >= (0)::numeric)),
     CONSTRAINT momo_parsed_txns_msisdn_e164_check CHECK ((msisdn_e164 ~ '^\+[1-9][0-9]{7,14}$'::text)),
     CONSTRAINT momo_parsed_txns_msisdn_suffix_check CHECK ((msisdn_suffix ~ '^[0-9]{1,6}$'::text)),
-    CONSTRAINT momo_parsed_txns_only_genuine_claims CHECK (((txn_id IS NULL) OR (genuine AND (duplicate_of IS NULL)))),
-    CONSTRAINT momo_parsed_txns_verified_complete CHECK (((verified_at IS NULL) = (verified_how IS NULL))),
-    CONSTRAINT momo_parsed_txns_verified_how_check CHECK ((verified_how = ANY (ARRAY['chain'::text, 'anchor'::text]))),
-    CONSTRAINT momo_parsed_txns_verified_needs_balance CHECK (((verified_at IS NULL) OR ((movement IS NOT NULL) AND (balance IS NOT NULL) AND (sms_time_ok IS NOT FALSE))))
+    CONSTRAINT momo_parsed_txns_only_genuine_claims CHECK (((txn_id IS NULL) OR (genuine AND (duplicate_of IS NULL))))
 );
 
 
@@ -4196,20 +4424,6 @@ COMMENT ON COLUMN public.momo_parsed_txns.movement IS 'Signed money movement of 
 --
 
 COMMENT ON COLUMN public.momo_parsed_txns.sms_time_ok IS 'Whether the time written in the SMS is within MOMO_BALANCE_TIME_WINDOW of when the phone received it (momo_sms_inbox.received_at); null when the SMS states no time. An SMS outside the window is never verified.';
-
-
---
--- Name: COLUMN momo_parsed_txns.verified_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.momo_parsed_txns.verified_at IS 'When the SMS became part of its account''s verified balance history: its balance links to the nearest earlier verified SMS (verified_how chain) or a person confirmed it (anchor, balance_anchor_confirm). Null: not verified (yet).';
-
-
---
--- Name: COLUMN momo_parsed_txns.verified_how; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.momo_parsed_txns.verified_how IS 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
 
 
 --
@@ -4562,6 +4776,8 @@ begin
     get diagnostics v_inbox = row_count;
     update public.momo_parsed_txns set account = v_new where account = p_old;
     get diagnostics v_parses = row_count;
+    -- the verified balance history keeps its parses' own account
+    update public.momo_balance_history set account = v_new where account = p_old;
     update public.momo_balance_holds set account = v_new where account = p_old;
     get diagnostics v_holds = row_count;
     if to_regclass('public.collection_accounts') is not null then
@@ -4628,16 +4844,56 @@ COMMENT ON FUNCTION public.app_readiness() IS 'Readiness facts for /readyz: the 
 
 
 --
+-- Name: momo_balance_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.momo_balance_history (
+    parsed_id bigint NOT NULL,
+    inbox_id bigint NOT NULL,
+    account text NOT NULL,
+    txn_ts timestamp with time zone NOT NULL,
+    movement numeric NOT NULL,
+    balance numeric(18,2) NOT NULL,
+    verified_how text NOT NULL,
+    verified_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT momo_balance_history_balance_check CHECK ((balance >= (0)::numeric)),
+    CONSTRAINT momo_balance_history_verified_how_check CHECK ((verified_how = ANY (ARRAY['chain'::text, 'anchor'::text])))
+);
+
+
+--
+-- Name: TABLE momo_balance_history; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.momo_balance_history IS 'Each account''s verified balance history: one row per SMS shown genuine because its balance links to the SMS verified before it (verified_how chain, _momo_balance_verify) or because a person confirmed it (anchor, balance_anchor_confirm). inbox_id, account, txn_ts, movement and balance are the parse''s own (momo_parsed_txns, checked on every write); verified_at is when it became verified. A requeued SMS loses its row with its parse.';
+
+
+--
+-- Name: COLUMN momo_balance_history.verified_how; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_balance_history.verified_how IS 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
+
+
+--
+-- Name: COLUMN momo_balance_history.verified_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_balance_history.verified_at IS 'When the SMS became part of its account''s verified balance history.';
+
+
+--
 -- Name: balance_anchor_confirm(bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) RETURNS public.momo_parsed_txns
+CREATE FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) RETURNS public.momo_balance_history
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-    v_before public.momo_parsed_txns;
-    v_after public.momo_parsed_txns;
+    v_parsed public.momo_parsed_txns;
+    v_before public.momo_balance_history;
+    v_after public.momo_balance_history;
 begin
     perform public._require_text(
         p_reason, 'a reason is required to confirm a balance anchor', 'p_reason',
@@ -4646,32 +4902,45 @@ begin
     );
     perform public._require_argument(p_inbox_id is not null, 'an inbox id is required', 'p_inbox_id');
 
-    select * into v_before from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
+    -- The account's walk lock first (as every walk takes it, before any row lock of
+    -- the account's): then no walk runs, and none inserts into its history, meanwhile.
+    perform public._momo_balance_walk_lock(
+        array(select p.account from public.momo_parsed_txns as p where p.inbox_id = p_inbox_id), true
+    );
+    select * into v_parsed from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
     if not found then
         raise exception 'SMS % has no parse: it does not exist or the allocator has not read it yet',
             p_inbox_id
             using errcode = 'MM404', hint = 'See select id, outcome from momo_sms_inbox where id = ...';
     end if;
-    if v_before.movement is null or v_before.balance is null then
+    if v_parsed.movement is null or v_parsed.balance is null then
         raise exception 'SMS % cannot anchor its account''s balance history', p_inbox_id
             using errcode = 'MM409',
             hint = 'An anchor is a genuine SMS (operator sender, known format, not a duplicate) that '
             'states a balance. Pick another SMS of the account.';
     end if;
+    select * into v_before from public.momo_balance_history where parsed_id = v_parsed.id for update;
     if v_before.verified_how = 'anchor' then
-        raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_before.account
+        raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_parsed.account
             using errcode = 'MM409', hint = 'Nothing to do.';
     end if;
 
-    update public.momo_parsed_txns
-    set verified_at = now(), verified_how = 'anchor', sms_time_ok = true
-    where id = v_before.id
+    -- A person's word overrides the time check too.
+    update public.momo_parsed_txns set sms_time_ok = true where id = v_parsed.id;
+    insert into public.momo_balance_history as h (
+        parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
+    )
+    values (
+        v_parsed.id, v_parsed.inbox_id, v_parsed.account, v_parsed.txn_ts, v_parsed.movement,
+        v_parsed.balance, 'anchor'
+    )
+    on conflict (parsed_id) do update set verified_how = 'anchor', verified_at = now()
     returning * into v_after;
 
     perform public._audit(
-        'balance_anchor_confirm', 'momo_parsed_txns', v_before.id::text, p_reason,
+        'balance_anchor_confirm', 'momo_balance_history', v_parsed.id::text, p_reason,
         jsonb_build_object(
-            'inbox_id', p_inbox_id, 'account', v_before.account, 'balance', v_before.balance,
+            'inbox_id', p_inbox_id, 'account', v_parsed.account, 'balance', v_parsed.balance,
             'verified_at', v_before.verified_at, 'verified_how', v_before.verified_how
         ),
         jsonb_build_object(
@@ -4692,7 +4961,7 @@ $$;
 -- Name: FUNCTION balance_anchor_confirm(p_inbox_id bigint, p_reason text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) IS 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of p_inbox_id an anchor of its account''s verified balance history (momo_parsed_txns.verified_how anchor), verifies the SMS after it that link, and posts at once every held credit that is verified now. For a brand-new account and after a break no SMS fills. Audited.';
+COMMENT ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) IS 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of p_inbox_id an anchor of its account''s verified balance history (momo_balance_history, verified_how anchor), verifies the SMS after it that link, and posts at once every held credit that is verified now. For a brand-new account and after a break no SMS fills. Audited.';
 
 
 --
@@ -7469,11 +7738,12 @@ CREATE VIEW monitoring.suspected_forgeries AS
     p.amount,
     COALESCE(p.txn_id, (p.parsed_json ->> 'txn_id'::text)) AS txn_id,
     NULL::bigint AS ledger_id
-   FROM (((public.momo_unmatched c
+   FROM ((((public.momo_unmatched c
      JOIN public.momo_sms_inbox i ON ((c.inbox_id = i.id)))
      LEFT JOIN public.momo_parsed_txns p ON ((c.parsed_id = p.id)))
      LEFT JOIN public.momo_parsed_txns own ON ((i.id = own.inbox_id)))
-  WHERE ((c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text, 'sms_time_mismatch'::text])) AND (own.verified_at IS NULL))
+     LEFT JOIN public.momo_balance_history verified ON ((own.id = verified.parsed_id)))
+  WHERE ((c.reason = ANY (ARRAY['sender_not_operator'::text, 'sender_unknown'::text, 'balance_unverified'::text, 'txn_id_conflict'::text, 'sms_time_mismatch'::text])) AND (verified.parsed_id IS NULL))
 UNION ALL
  SELECT i.id AS inbox_id,
     i.ingested_at,
@@ -7488,8 +7758,8 @@ UNION ALL
     l.id AS ledger_id
    FROM ((public.contributions_ledger l
      JOIN public.momo_sms_inbox i ON ((l.inbox_id = i.id)))
-     JOIN public.momo_parsed_txns own ON ((l.parsed_id = own.id)))
-  WHERE (((l.meta ->> 'balance_verified'::text) = 'false'::text) AND (own.verified_at IS NULL))
+     LEFT JOIN public.momo_balance_history verified ON ((l.parsed_id = verified.parsed_id)))
+  WHERE (((l.meta ->> 'balance_verified'::text) = 'false'::text) AND (verified.parsed_id IS NULL))
   ORDER BY 2 DESC;
 
 
@@ -8077,6 +8347,14 @@ ALTER TABLE ONLY public.momo_allocator_faults
 
 
 --
+-- Name: momo_balance_history momo_balance_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.momo_balance_history
+    ADD CONSTRAINT momo_balance_history_pkey PRIMARY KEY (parsed_id);
+
+
+--
 -- Name: momo_balance_holds momo_balance_holds_parsed_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -8320,6 +8598,13 @@ CREATE INDEX ibimina_members_user_id_idx ON public.ibimina_members USING btree (
 --
 
 CREATE UNIQUE INDEX momo_allocator_faults_open_idx ON public.momo_allocator_faults USING btree ((true)) WHERE (cleared_at IS NULL);
+
+
+--
+-- Name: momo_balance_history_account_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX momo_balance_history_account_idx ON public.momo_balance_history USING btree (account, txn_ts, parsed_id);
 
 
 --
@@ -8600,6 +8885,27 @@ CREATE TRIGGER credit_transaction_no_truncate BEFORE TRUNCATE ON public."CreditT
 --
 
 CREATE TRIGGER credit_transaction_post AFTER INSERT ON public."CreditTransaction" FOR EACH ROW EXECUTE FUNCTION public._credit_transaction_post();
+
+
+--
+-- Name: momo_balance_history momo_balance_history_insert_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER momo_balance_history_insert_check AFTER INSERT ON public.momo_balance_history REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public._momo_balance_history_check();
+
+
+--
+-- Name: momo_balance_history momo_balance_history_update_check; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER momo_balance_history_update_check AFTER UPDATE ON public.momo_balance_history REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public._momo_balance_history_check();
+
+
+--
+-- Name: momo_parsed_txns momo_parsed_txns_history_forget; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER momo_parsed_txns_history_forget AFTER DELETE ON public.momo_parsed_txns REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION public._momo_balance_history_forget();
 
 
 --
@@ -9289,6 +9595,20 @@ GRANT ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) TO app_dba;
 
 
 --
+-- Name: FUNCTION _momo_balance_history_check(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_balance_history_check() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_balance_history_forget(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_balance_history_forget() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _momo_balance_release(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -9300,6 +9620,13 @@ REVOKE ALL ON FUNCTION public._momo_balance_release() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public._momo_balance_verify(p_accounts text[], p_from timestamp with time zone[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_balance_walk_lock(p_accounts text[], p_wait boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_balance_walk_lock(p_accounts text[], p_wait boolean) FROM PUBLIC;
 
 
 --
@@ -9610,6 +9937,13 @@ GRANT ALL ON FUNCTION public.app_readiness() TO app_allocator;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_analyst;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_dba;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_credits;
+
+
+--
+-- Name: TABLE momo_balance_history; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.momo_balance_history TO app_dba;
 
 
 --

@@ -103,8 +103,7 @@ def test_two_forged_sms_whose_balances_link_to_each_other_are_never_credited(adm
     assert [outcome(admin, i)[0] for i in (g1, g2)] == ["allocated"] * 2
     assert [outcome(admin, i) for i in (f1, f2)] == [("unmatched", "balance_unverified")] * 2
     verified = admin.execute(
-        "select count(*) from momo_parsed_txns "
-        "where inbox_id in (%s, %s) and verified_at is not null",
+        "select count(*) from momo_balance_history where inbox_id in (%s, %s)",
         (f1, f2),
     ).fetchone()
     assert verified == (0,)
@@ -412,7 +411,7 @@ def test_a_new_account_waits_for_an_anchor_which_a_dba_confirms_and_which_is_aud
     assert audit == [
         (
             "balance_anchor_confirm",
-            "momo_parsed_txns",
+            "momo_balance_history",
             "MoMo statement on the phone shows 101,000 after this payment",
             str(first),
             "anchor",

@@ -11,7 +11,7 @@ grant execute on function momo_sms_ingest_batch(momo_sms_delivery[]) to app_inge
 -- nothing except through functions.
 grant select on
 profiles, ibimina, ibimina_members, momo_sms_inbox, momo_parsed_txns, momo_unmatched,
-contributions_ledger, contribution_cycles, momo_balance_holds
+contributions_ledger, contribution_cycles, momo_balance_holds, momo_balance_history
 to app_dba;
 
 -- Analysts and DBAs read the balance chain's breaks (monitoring.balance_gaps).

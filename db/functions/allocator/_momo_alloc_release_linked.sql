@@ -2,6 +2,9 @@ create or replace function _momo_alloc_release_linked(p_linked bigint[])
 returns void
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
+-- The open holds drive every join, and the parses and the verified history are
+-- always probed by index (see _momo_alloc_balance_check).
+set enable_seqscan = off
 as $$
 begin
     -- Credits held by earlier runs that this batch's SMS link: posted with it (_momo_alloc_post_ledger).

@@ -2,6 +2,9 @@ create or replace function _momo_balance_release()
 returns integer
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
+-- The open holds drive every join, and the parses and the verified history are
+-- always probed by index (see _momo_alloc_balance_check).
+set enable_seqscan = off
 as $$
 declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
@@ -9,23 +12,22 @@ declare
     v_released integer;
     v_accounts text[];
     v_from timestamptz[];
+    v_walked text[] := '{}';
 begin
-    -- Batches release the holds their own SMS verify. Left for this step: every
-    -- hold when the check is no longer hold, holds whose wait is over, holds
-    -- verified meanwhile (an anchor, another session's walk), and holds of the
-    -- last seconds (their neighbour may have been in another session's batch,
-    -- not yet committed, when they were checked: walked again here).
+    -- Batches release the holds their own SMS verify (a walk waits for another
+    -- session's walk of the account to commit, so it sees that session's SMS).
+    -- Left for this step: every hold when the check is no longer hold, holds
+    -- verified meanwhile (an anchor, another session's walk), and holds whose wait
+    -- is over (walked once more first).
     if v_check = 'hold' and not exists (
         select
         from momo_balance_holds as h
-        where
-            h.released_at is null
-            and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+        where h.released_at is null and h.held_at <= now() - v_wait
     ) and not exists (
         select
         from momo_balance_holds as h
-        inner join momo_parsed_txns as p on h.parsed_id = p.id
-        where h.released_at is null and p.verified_at is not null
+        inner join momo_balance_history as v on h.parsed_id = v.parsed_id
+        where h.released_at is null
     ) then
         return 0;
     end if;
@@ -37,10 +39,17 @@ begin
             from momo_balance_holds as h
             inner join momo_parsed_txns as p on h.parsed_id = p.id
             where
-                h.released_at is null and p.verified_at is null
-                and (h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds')
+                h.released_at is null
+                and not exists (select from momo_balance_history as v where v.parsed_id = h.parsed_id)
+                and h.held_at <= now() - v_wait
             group by h.account
         ) as r;
+        -- An account another session is walking now is left to that walk and to the
+        -- next run: waiting here, after the batch's own walks, could close a deadlock.
+        v_walked := _momo_balance_walk_lock(v_accounts, false);
+        select array_agg(a.account), array_agg(a.from_ts) into v_accounts, v_from
+        from unnest(v_accounts, v_from) as a (account, from_ts)
+        where a.account = any(v_walked);
         perform _momo_balance_verify(v_accounts, v_from);
     end if;
 
@@ -49,12 +58,12 @@ begin
     with open_holds as (
         select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
-        inner join momo_parsed_txns as p on h.parsed_id = p.id
+        left join momo_balance_history as v on h.parsed_id = v.parsed_id
         where
             h.released_at is null and h.held_at < now()
             and (
-                v_check <> 'hold' or p.verified_at is not null
-                or h.held_at <= now() - v_wait or h.held_at > now() - interval '10 seconds'
+                v_check <> 'hold' or v.parsed_id is not null
+                or (h.held_at <= now() - v_wait and h.account = any(v_walked))
             )
         order by h.inbox_id
         for update of h skip locked
@@ -63,10 +72,10 @@ begin
     checked as (
         select
             o.*,
-            p.verified_at is not null as linked,
-            v_check <> 'hold' or p.verified_at is not null as releasable
+            v.parsed_id is not null as linked,
+            v_check <> 'hold' or v.parsed_id is not null as releasable
         from open_holds as o
-        inner join momo_parsed_txns as p on o.parsed_id = p.id
+        left join momo_balance_history as v on o.parsed_id = v.parsed_id
     )
 
     insert into momo_alloc_work (
@@ -112,6 +121,6 @@ $$;
 
 comment on function _momo_balance_release() is
 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no '
-'longer hold (posted), those verified meanwhile (posted), those whose MOMO_BALANCE_CHECK_WAIT is '
-'over (walked again, posted if verified now, else a balance_unverified case) and those of the '
-'last 10 seconds (walked again, posted if verified). Returns how many it released.';
+'longer hold (posted), those verified meanwhile (posted), and those whose MOMO_BALANCE_CHECK_WAIT '
+'is over (walked again, posted if verified now, else a balance_unverified case; an account another '
+'session is walking is left to the next run). Returns how many it released.';

@@ -27,7 +27,7 @@ as $$
             p.txn_ts,
             p.balance,
             p.movement,
-            p.verified_how,
+            h.verified_how,
             p.sms_time_ok,
             sum(case when p.balance is null then p.movement else 0 end)
                 over (partition by p.account order by p.txn_ts, p.id) as loose,
@@ -40,9 +40,10 @@ as $$
                     else 0
                 end
             ) over (partition by p.account order by p.txn_ts, p.id) as loose_other,
-            count(p.verified_how)
+            count(h.verified_how)
                 over (partition by p.account order by p.txn_ts desc, p.id desc) as tail
         from public.momo_parsed_txns as p
+        left join public.momo_balance_history as h on p.id = h.parsed_id
         where p.movement is not null and p.created_at > now() - p_lookback
     ),
 

@@ -2,117 +2,234 @@ create or replace function _momo_balance_verify(p_accounts text[], p_from timest
 returns integer
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
+-- The recursive part is a few index probes a step. Its plan is cached for the
+-- session while the statistics lag behind a history that grows by thousands of
+-- rows a minute: a plan made while the history was small (sequential scans)
+-- would read all of it at every step. The walk always takes the indexes.
+set enable_seqscan = off
 as $$
 declare
-    v_account text;
-    v_from timestamptz;
-    v_start record;
-    v_cur numeric;
-    v_loose numeric;
-    v_loose_other numeric;
-    v_node record;
-    v_verified bigint[] := '{}'::bigint[];
     v_count integer;
 begin
-    -- Per account, walk its SMS in the order of the time written in them, from the
-    -- latest verified SMS before p_from (the earliest SMS that may change anything)
-    -- to the newest. v_cur is the verified balance so far: an SMS is verified when
-    -- v_cur plus its movement (with or without the movements that state no
-    -- balance since: an attacker can add such SMS) is the balance it states. An
-    -- SMS that does not link (junk, a forgery, one outside the time window) is
-    -- stepped over and leaves v_cur as it was; a verified SMS (an anchor, or one
-    -- an earlier walk verified) sets v_cur. A link to an unverified SMS verifies
-    -- nothing, so forgeries that only link to each other stay unverified.
-    for v_account, v_from in
-        select a.account, min(a.from_ts)
+    -- One walk at a time per account, to the end of the transaction: a walk waits for
+    -- one in another session to commit, and then sees the SMS that walk stored and
+    -- verified. Without it, two allocator sessions with SMS of one account would
+    -- each walk without the other's, and hold credits that only wait for them.
+    perform _momo_balance_walk_lock(p_accounts, true);
+
+    -- Per account of p_accounts, its genuine SMS by the time written in them, from
+    -- the latest verified SMS before the account's p_from to the newest. The
+    -- verified balance so far starts at that SMS's balance (none: only a verified
+    -- SMS, an anchor, sets one). An SMS verifies when the verified balance so far
+    -- plus its movement (with or without the movements that state no balance since:
+    -- an attacker can add such SMS) is the balance it states. An SMS that does not
+    -- link (junk, a forgery, one outside the time window) is stepped over and leaves
+    -- the verified balance as it was; a verified SMS (an anchor, or one an earlier
+    -- walk verified) sets it. A link to an unverified SMS verifies nothing, so
+    -- forgeries that only link to each other stay unverified.
+    --
+    -- Set-based: as long as every balance-stating SMS links to the one before it (as
+    -- genuine SMS do), window functions verify them all at once. From an account's
+    -- first SMS that does not (junk, a forgery, a dropped SMS, a movement stated
+    -- without a balance, a verified SMS further on), a recursive query walks on SMS
+    -- by SMS, for that account only: it steps over what does not link and counts
+    -- the movements that state no balance.
+    with recursive accounts as (
+        select a.account, min(a.from_ts) as from_ts
         from unnest(p_accounts, p_from) as a (account, from_ts)
         where a.account is not null and a.from_ts is not null
         group by a.account
-        order by a.account
-    loop
-        select p.txn_ts, p.id, p.balance into v_start
-        from momo_parsed_txns as p
-        where
-            p.account = v_account and p.movement is not null and p.verified_at is not null
-            and p.txn_ts < v_from
-        order by p.txn_ts desc, p.id desc
-        limit 1;
+    ),
 
-        v_cur := v_start.balance;
-        v_loose := 0;
-        v_loose_other := 0;
+    -- Each account's start, and its newest verified SMS (verified ones after the
+    -- start are rare: SMS that arrived late, an anchor).
+    starts as (
+        select
+            a.account,
+            coalesce(s.txn_ts, a.from_ts) as txn_ts,
+            coalesce(s.parsed_id, 0) as id,
+            s.balance,
+            newest.txn_ts as newest_txn_ts,
+            newest.parsed_id as newest_id
+        from accounts as a
+        left join lateral (
+            select h.txn_ts, h.parsed_id, h.balance
+            from momo_balance_history as h
+            where h.account = a.account and h.txn_ts < a.from_ts
+            order by h.txn_ts desc, h.parsed_id desc
+            limit 1
+        ) as s on true
+        left join lateral (
+            select h.txn_ts, h.parsed_id
+            from momo_balance_history as h
+            where h.account = a.account
+            order by h.txn_ts desc, h.parsed_id desc
+            limit 1
+        ) as newest on true
+    ),
 
-        -- ahead: the next verified SMS after each node (the one verified SMS of
-        -- its group, counting verified SMS from the newest back). An SMS cannot
-        -- slip in before a verified SMS that linked without it: of the two, one
-        -- is forged (unless the later one is an anchor a person confirmed).
-        for v_node in
-            with stretch as (
-                select
-                    p.id, p.txn_ts, p.balance, p.movement, p.sms_time_ok, p.kind,
-                    p.verified_how,
-                    count(p.verified_how) over (order by p.txn_ts desc, p.id desc) as grp
-                from momo_parsed_txns as p
-                where
-                    p.account = v_account and p.movement is not null
-                    and p.txn_ts >= coalesce(v_start.txn_ts, v_from)
-                    and (v_start.id is null or (p.txn_ts, p.id) > (v_start.txn_ts, v_start.id))
-            )
+    -- The SMS that state a balance and may link (within the time window), or are
+    -- verified already. The first way through needs no other.
+    stretch as (
+        select
+            p.id, p.inbox_id, p.account, p.txn_ts, p.movement, p.balance, h.verified_how,
+            s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
+            s.newest_id is null or (p.txn_ts, p.id) >= (s.newest_txn_ts, s.newest_id) as newest
+        from starts as s
+        inner join momo_parsed_txns as p
+            on
+                s.account = p.account and p.movement is not null
+                and (p.txn_ts, p.id) > (s.txn_ts, s.id)
+        -- (after the account's newest verified SMS, none is verified: no probe)
+        left join lateral (
+            select h.verified_how
+            from momo_balance_history as h
+            where
+                h.parsed_id = p.id
+                and s.newest_id is not null and (p.txn_ts, p.id) <= (s.newest_txn_ts, s.newest_id)
+        ) as h on true
+        where p.balance is not null and (h.verified_how is not null or p.sms_time_ok is not false)
+    ),
 
-            select
-                s.*,
-                max(case when s.verified_how is not null then s.balance end)
-                    over (partition by s.grp) as next_balance,
-                max(case when s.verified_how is not null then s.movement end)
-                    over (partition by s.grp) as next_movement,
-                max(s.verified_how) over (partition by s.grp) as next_how
-            from stretch as s
-            order by s.txn_ts, s.id
-        loop
-            if v_node.verified_how is not null then
-                v_cur := v_node.balance;
-                v_loose := 0;
-                v_loose_other := 0;
-            elsif v_node.sms_time_ok is false then
-                null;
-            elsif v_node.balance is null then
-                v_loose := v_loose + v_node.movement;
-                -- v_loose_other leaves out a bundle's Yello SMS, whose movement its
-                -- *162* payment SMS states again with a balance
-                if v_node.kind is distinct from 'bundle_purchase' then
-                    v_loose_other := v_loose_other + v_node.movement;
-                end if;
-            elsif
-                v_cur + v_node.movement = v_node.balance
-                or v_cur + v_loose + v_node.movement = v_node.balance
-                or v_cur + v_loose_other + v_node.movement = v_node.balance
-            then
-                if
-                    v_node.next_how is null or v_node.next_how = 'anchor'
-                    or v_node.balance + v_node.next_movement = v_node.next_balance
-                then
-                    v_verified := v_verified || v_node.id;
-                    v_cur := v_node.balance;
-                    v_loose := 0;
-                    v_loose_other := 0;
-                end if;
-            end if;
-        end loop;
-    end loop;
+    -- Each one's neighbours among them: the one before it (for the first, the start)
+    -- and the one after it; newest: no verified SMS follows it.
+    neighbours as (
+        select
+            t.id, t.inbox_id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
+            coalesce(lag(t.txn_ts) over w, t.start_txn_ts) as before_txn_ts,
+            coalesce(lag(t.id) over w, t.start_id) as before_id,
+            case when lag(t.id) over w is null then t.start_balance else lag(t.balance) over w end
+                as before_balance,
+            lead(t.verified_how) over w as next_how,
+            lead(t.balance) over w as next_balance,
+            lead(t.movement) over w as next_movement,
+            t.newest
+        from stretch as t
+        window w as (partition by t.account order by t.txn_ts, t.id)
+    ),
 
-    -- In id order, so parallel walks over one account lock its rows in one order.
-    with marked as (
-        update momo_parsed_txns as p
-        set verified_at = now(), verified_how = 'chain'
+    -- linked: a new SMS whose balance is the one before it plus its movement, and
+    -- which the next verified SMS (if any) links to in turn: an SMS cannot slip in
+    -- before a verified SMS that linked without it (of the two, one is forged),
+    -- unless that one is an anchor a person confirmed. Up to an account's first new
+    -- SMS that is not linked (breaks = 0), every one is verified: each links to the
+    -- one before it, verified in turn, as the walk below would find.
+    ordered as (
+        select
+            n.*,
+            count(*) filter (where n.verified_how is null and not n.linked)
+                over (partition by n.account order by n.txn_ts, n.id) as breaks
         from (
-            select x.id
-            from momo_parsed_txns as x
-            where x.id = any(v_verified) and x.verified_at is null
-            order by x.id
-            for update
-        ) as v
-        where p.id = v.id
-        returning p.id
+            select
+                b.*,
+                b.verified_how is null and (b.before_balance + b.movement = b.balance) is true
+                and (
+                    b.newest or b.next_how = 'anchor'
+                    or (b.next_how is not null and b.balance + b.next_movement = b.next_balance)
+                ) as linked
+            from neighbours as b
+        ) as n
+    ),
+
+    -- From there, SMS by SMS: the walk starts at the SMS before the first break, with
+    -- its balance as the verified balance.
+    walk as (
+        (
+            select distinct on (o.account)
+                o.account,
+                o.before_txn_ts as txn_ts,
+                o.before_id as id,
+                o.before_balance as verified_balance,
+                0::numeric as loose,
+                0::numeric as loose_other,
+                false as verifies,
+                null::bigint as inbox_id,
+                null::numeric as movement
+            from ordered as o
+            where o.breaks = 1
+            order by o.account, o.txn_ts, o.id
+        )
+
+        union all
+
+        select
+            w.account,
+            n.txn_ts,
+            n.id,
+            case when n.verified_how is not null or n.verifies then n.balance else w.verified_balance end,
+            case
+                when n.verified_how is not null or n.verifies then 0
+                when n.adds_loose then w.loose + n.movement
+                else w.loose
+            end,
+            case
+                when n.verified_how is not null or n.verifies then 0
+                when n.adds_loose and n.kind is distinct from 'bundle_purchase' then w.loose_other + n.movement
+                else w.loose_other
+            end,
+            n.verifies,
+            n.inbox_id,
+            n.movement
+        from walk as w
+        cross join lateral (
+            select
+                x.*,
+                x.verified_how is null and x.sms_time_ok is not false and x.balance is null as adds_loose,
+                case
+                    when
+                        x.verified_how is null and x.sms_time_ok is not false
+                        and (
+                            w.verified_balance + x.movement = x.balance
+                            or w.verified_balance + w.loose + x.movement = x.balance
+                            or w.verified_balance + w.loose_other + x.movement = x.balance
+                        )
+                        then coalesce((
+                            select ahead.verified_how = 'anchor' or x.balance + ahead.movement = ahead.balance
+                            from momo_balance_history as ahead
+                            where
+                                ahead.account = w.account
+                                and (ahead.txn_ts, ahead.parsed_id) > (x.txn_ts, x.id)
+                            order by ahead.txn_ts, ahead.parsed_id
+                            limit 1
+                        ), true)
+                    else false
+                end as verifies
+            from (
+                select
+                    p.id, p.inbox_id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
+                    h.verified_how
+                from momo_parsed_txns as p
+                left join momo_balance_history as h on p.id = h.parsed_id
+                where
+                    p.account = w.account and p.movement is not null
+                    and (p.txn_ts, p.id) > (w.txn_ts, w.id)
+                order by p.txn_ts, p.id
+                limit 1
+            ) as x
+            -- computed once a step (not copied into each use of n.verifies)
+            offset 0
+        ) as n
+    ),
+
+    verified as (
+        select o.id, o.inbox_id, o.account, o.txn_ts, o.movement, o.balance
+        from ordered as o
+        where o.verified_how is null and o.breaks = 0
+        union all
+        select w.id, w.inbox_id, w.account, w.txn_ts, w.movement, w.verified_balance
+        from walk as w
+        where w.verifies
+    ),
+
+    -- No other walk of these accounts runs until this transaction ends (the lock
+    -- above), and one walk verifies an SMS once: a plain insert.
+    marked as (
+        insert into momo_balance_history (
+            parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
+        )
+        select v.id, v.inbox_id, v.account, v.txn_ts, v.movement, v.balance, 'chain'
+        from verified as v
+        returning 1
     )
 
     select count(*)::integer into v_count from marked;
@@ -121,9 +238,9 @@ end;
 $$;
 
 comment on function _momo_balance_verify(text[], timestamptz[]) is
-'The verified balance chain: for each account of p_accounts, walks its genuine SMS by the time '
-'written in them from the latest verified SMS before the matching p_from, and marks verified '
-'(momo_parsed_txns.verified_at, chain) each SMS whose balance is the verified balance so far plus '
-'its movement (with or without the movements that state no balance since), within the time '
-'window (sms_time_ok). SMS that do not link are stepped over; a link to an unverified SMS '
-'verifies nothing. Returns how many it verified.';
+'The verified balance chain, set-based over all accounts of p_accounts: walks each one''s genuine '
+'SMS by the time written in them from the latest verified SMS before the matching p_from, and adds '
+'to momo_balance_history (chain) each SMS whose balance is the verified balance so far plus its '
+'movement (with or without the movements that state no balance since), within the time window '
+'(sms_time_ok). SMS that do not link are stepped over; a link to an unverified SMS verifies '
+'nothing. One walk per account at a time (_momo_balance_walk_lock). Returns how many it verified.';

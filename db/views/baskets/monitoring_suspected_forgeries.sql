@@ -16,13 +16,14 @@ inner join public.momo_sms_inbox as i on c.inbox_id = i.id
 left join public.momo_parsed_txns as p on c.parsed_id = p.id
 -- the SMS's own parse (a conflict's case names the parse that claimed the id)
 left join public.momo_parsed_txns as own on i.id = own.inbox_id
+left join public.momo_balance_history as verified on own.id = verified.parsed_id
 where
     c.reason in (
         'sender_not_operator', 'sender_unknown', 'balance_unverified', 'txn_id_conflict',
         'sms_time_mismatch'
     )
     -- never an SMS verified in its account's balance history
-    and own.verified_at is null
+    and verified.parsed_id is null
 
 union all
 
@@ -41,8 +42,8 @@ select
     l.id as ledger_id
 from public.contributions_ledger as l
 inner join public.momo_sms_inbox as i on l.inbox_id = i.id
-inner join public.momo_parsed_txns as own on l.parsed_id = own.id
-where l.meta ->> 'balance_verified' = 'false' and own.verified_at is null
+left join public.momo_balance_history as verified on l.parsed_id = verified.parsed_id
+where l.meta ->> 'balance_verified' = 'false' and verified.parsed_id is null
 order by ingested_at desc;
 
 comment on view monitoring.suspected_forgeries is
