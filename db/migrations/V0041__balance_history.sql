@@ -38,7 +38,15 @@ comment on column momo_balance_history.verified_at is
 insert into momo_balance_history (
     parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how, verified_at
 )
-select p.id, p.inbox_id, p.account, p.txn_ts, p.movement, p.balance, p.verified_how, p.verified_at
+select
+    p.id,
+    p.inbox_id,
+    p.account,
+    p.txn_ts,
+    p.movement,
+    p.balance,
+    p.verified_how,
+    p.verified_at
 from momo_parsed_txns as p
 where p.verified_at is not null
 order by p.id;
@@ -53,4 +61,3 @@ drop constraint momo_parsed_txns_verified_complete,
 drop constraint momo_parsed_txns_verified_needs_balance,
 drop column verified_at,
 drop column verified_how;
-

@@ -12,7 +12,7 @@ declare
     v_released integer;
     v_accounts text[];
     v_from timestamptz[];
-    v_walked text[] := '{}';
+    v_walked text[] := '{}'::text[];
 begin
     -- Batches release the holds their own SMS verify (a walk waits for another
     -- session's walk of the account to commit, so it sees that session's SMS).
