@@ -45,9 +45,6 @@ NOT_MONEY = {
     "momo_parsed_txns.fee": "parsed SMS text (never posted)",
     "momo_parsed_txns.movement": "derived from the parsed amount and fee (the balance chain)",
     "momo_parsed_txns.confidence": "a parse score between 0 and 1",
-    # momo_balance_history: a verified parse's own balance and movement (checked against it)
-    "momo_balance_history.balance": "the verified parse's own balance (never posted)",
-    "momo_balance_history.movement": "the verified parse's own movement (the balance chain)",
     "setting MOMO_ALLOCATOR_MIN_CONFIDENCE": "a parse score between 0 and 1",
 }
 

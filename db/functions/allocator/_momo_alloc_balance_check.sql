@@ -87,8 +87,9 @@ begin
     -- verified history: posted with this batch.
     select coalesce(array_agg(h.parsed_id), '{}') into v_released
     from momo_balance_holds as h
-    inner join momo_balance_history as v on h.parsed_id = v.parsed_id
-    where h.released_at is null and h.account = any(v_accounts);
+    where
+        h.released_at is null and h.account = any(v_accounts)
+        and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id);
     perform _momo_alloc_release_linked(v_released);
 end;
 $$;

@@ -26,8 +26,9 @@ begin
     ) and not exists (
         select
         from momo_balance_holds as h
-        inner join momo_balance_history as v on h.parsed_id = v.parsed_id
-        where h.released_at is null
+        where
+            h.released_at is null
+            and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
     ) then
         return 0;
     end if;
@@ -40,7 +41,7 @@ begin
             inner join momo_parsed_txns as p on h.parsed_id = p.id
             where
                 h.released_at is null
-                and not exists (select from momo_balance_history as v where v.parsed_id = h.parsed_id)
+                and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id) is null
                 and h.held_at <= now() - v_wait
             group by h.account
         ) as r;
@@ -58,11 +59,11 @@ begin
     with open_holds as (
         select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
-        left join momo_balance_history as v on h.parsed_id = v.parsed_id
         where
             h.released_at is null and h.held_at < now()
             and (
-                v_check <> 'hold' or v.parsed_id is not null
+                v_check <> 'hold'
+                or (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
                 or (h.held_at <= now() - v_wait and h.account = any(v_walked))
             )
         order by h.inbox_id
@@ -72,10 +73,12 @@ begin
     checked as (
         select
             o.*,
-            v.parsed_id is not null as linked,
-            v_check <> 'hold' or v.parsed_id is not null as releasable
+            v.verified as linked,
+            v_check <> 'hold' or v.verified as releasable
         from open_holds as o
-        left join momo_balance_history as v on o.parsed_id = v.parsed_id
+        cross join lateral (
+            select exists (select from momo_balance_history as h where h.parsed_id = o.parsed_id) as verified
+        ) as v
     )
 
     insert into momo_alloc_work (

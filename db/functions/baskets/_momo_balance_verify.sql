@@ -2,10 +2,10 @@ create or replace function _momo_balance_verify(p_accounts text[], p_from timest
 returns integer
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
--- The recursive part is a few index probes a step. Its plan is cached for the
--- session while the statistics lag behind a history that grows by thousands of
--- rows a minute: a plan made while the history was small (sequential scans)
--- would read all of it at every step. The walk always takes the indexes.
+-- Every read is an index probe (the history by parse id, in scalar subqueries a
+-- planner cannot turn into joins): plans are cached for the session while the
+-- statistics lag behind tables that grow by thousands of rows a minute, and a plan
+-- made while they were small would read all of them, at every step of the walk.
 set enable_seqscan = off
 as $$
 declare
@@ -41,61 +41,56 @@ begin
         group by a.account
     ),
 
-    -- Each account's start, and its newest verified SMS (verified ones after the
-    -- start are rare: SMS that arrived late, an anchor).
+    -- Each account's start: its latest verified SMS written before p_from.
     starts as (
         select
             a.account,
             coalesce(s.txn_ts, a.from_ts) as txn_ts,
-            coalesce(s.parsed_id, 0) as id,
-            s.balance,
-            newest.txn_ts as newest_txn_ts,
-            newest.parsed_id as newest_id
+            coalesce(s.id, 0) as id,
+            s.balance
         from accounts as a
         left join lateral (
-            select h.txn_ts, h.parsed_id, h.balance
-            from momo_balance_history as h
-            where h.account = a.account and h.txn_ts < a.from_ts
-            order by h.txn_ts desc, h.parsed_id desc
+            select p.txn_ts, p.id, p.balance
+            from momo_parsed_txns as p
+            where
+                p.account = a.account and p.movement is not null and p.txn_ts < a.from_ts
+                and (select true from momo_balance_history as h where h.parsed_id = p.id)
+            order by p.txn_ts desc, p.id desc
             limit 1
         ) as s on true
-        left join lateral (
-            select h.txn_ts, h.parsed_id
-            from momo_balance_history as h
-            where h.account = a.account
-            order by h.txn_ts desc, h.parsed_id desc
-            limit 1
-        ) as newest on true
     ),
 
-    -- The SMS that state a balance and may link (within the time window), or are
-    -- verified already. The first way through needs no other.
+    -- The SMS after it that state a balance and may link (within the time window), or
+    -- are verified already (the first way through needs no other); last_verified_ts:
+    -- when the account's newest verified SMS was written.
     stretch as (
         select
-            p.id, p.inbox_id, p.account, p.txn_ts, p.movement, p.balance, h.verified_how,
-            s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
-            s.newest_id is null or (p.txn_ts, p.id) >= (s.newest_txn_ts, s.newest_id) as newest
-        from starts as s
-        inner join momo_parsed_txns as p
-            on
-                s.account = p.account and p.movement is not null
-                and (p.txn_ts, p.id) > (s.txn_ts, s.id)
-        -- (after the account's newest verified SMS, none is verified: no probe)
-        left join lateral (
-            select h.verified_how
-            from momo_balance_history as h
-            where
-                h.parsed_id = p.id
-                and s.newest_id is not null and (p.txn_ts, p.id) <= (s.newest_txn_ts, s.newest_id)
-        ) as h on true
-        where p.balance is not null and (h.verified_how is not null or p.sms_time_ok is not false)
+            g.*,
+            max(g.txn_ts) filter (where g.verified_how is not null) over (partition by g.account)
+                as last_verified_ts
+        from (
+            select
+                p.id, p.account, p.txn_ts, p.movement, p.balance, p.sms_time_ok,
+                s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
+                (select h.verified_how from momo_balance_history as h where h.parsed_id = p.id)
+                    as verified_how
+            from starts as s
+            inner join momo_parsed_txns as p
+                on
+                    s.account = p.account and p.movement is not null
+                    and (p.txn_ts, p.id) > (s.txn_ts, s.id)
+            where p.balance is not null
+        ) as g
+        where g.verified_how is not null or g.sms_time_ok is not false
     ),
 
     -- Each one's neighbours among them: the one before it (for the first, the start)
-    -- and the one after it; newest: no verified SMS follows it.
+    -- and the one after it; newest: written after every verified SMS (one written in
+    -- the same second as the last verified SMS is not taken as newest: the walk below
+    -- decides it).
     neighbours as (
         select
-            t.id, t.inbox_id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
+            t.id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
             coalesce(lag(t.txn_ts) over w, t.start_txn_ts) as before_txn_ts,
             coalesce(lag(t.id) over w, t.start_id) as before_id,
             case when lag(t.id) over w is null then t.start_balance else lag(t.balance) over w end
@@ -103,7 +98,8 @@ begin
             lead(t.verified_how) over w as next_how,
             lead(t.balance) over w as next_balance,
             lead(t.movement) over w as next_movement,
-            t.newest
+            t.last_verified_ts,
+            t.last_verified_ts is null or t.txn_ts > t.last_verified_ts as newest
         from stretch as t
         window w as (partition by t.account order by t.txn_ts, t.id)
     ),
@@ -143,8 +139,7 @@ begin
                 0::numeric as loose,
                 0::numeric as loose_other,
                 false as verifies,
-                null::bigint as inbox_id,
-                null::numeric as movement
+                o.last_verified_ts
             from ordered as o
             where o.breaks = 1
             order by o.account, o.txn_ts, o.id
@@ -168,8 +163,7 @@ begin
                 else w.loose_other
             end,
             n.verifies,
-            n.inbox_id,
-            n.movement
+            w.last_verified_ts
         from walk as w
         cross join lateral (
             select
@@ -183,23 +177,33 @@ begin
                             or w.verified_balance + w.loose + x.movement = x.balance
                             or w.verified_balance + w.loose_other + x.movement = x.balance
                         )
-                        then coalesce((
-                            select ahead.verified_how = 'anchor' or x.balance + ahead.movement = ahead.balance
-                            from momo_balance_history as ahead
-                            where
-                                ahead.account = w.account
-                                and (ahead.txn_ts, ahead.parsed_id) > (x.txn_ts, x.id)
-                            order by ahead.txn_ts, ahead.parsed_id
+                        -- (the verified SMS after it, looked for only where one can be)
+                        then w.last_verified_ts is null or x.txn_ts > w.last_verified_ts or coalesce((
+                            select a.verified_how = 'anchor' or x.balance + a.movement = a.balance
+                            from (
+                                select
+                                    ahead.movement, ahead.balance,
+                                    (
+                                        select h.verified_how from momo_balance_history as h
+                                        where h.parsed_id = ahead.id
+                                    ) as verified_how
+                                from momo_parsed_txns as ahead
+                                where
+                                    ahead.account = w.account and ahead.movement is not null
+                                    and (ahead.txn_ts, ahead.id) > (x.txn_ts, x.id)
+                                order by ahead.txn_ts, ahead.id
+                            ) as a
+                            where a.verified_how is not null
                             limit 1
                         ), true)
                     else false
                 end as verifies
             from (
                 select
-                    p.id, p.inbox_id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
-                    h.verified_how
+                    p.id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
+                    (select h.verified_how from momo_balance_history as h where h.parsed_id = p.id)
+                        as verified_how
                 from momo_parsed_txns as p
-                left join momo_balance_history as h on p.id = h.parsed_id
                 where
                     p.account = w.account and p.movement is not null
                     and (p.txn_ts, p.id) > (w.txn_ts, w.id)
@@ -212,11 +216,11 @@ begin
     ),
 
     verified as (
-        select o.id, o.inbox_id, o.account, o.txn_ts, o.movement, o.balance
+        select o.id
         from ordered as o
         where o.verified_how is null and o.breaks = 0
         union all
-        select w.id, w.inbox_id, w.account, w.txn_ts, w.movement, w.verified_balance
+        select w.id
         from walk as w
         where w.verifies
     ),
@@ -224,10 +228,8 @@ begin
     -- No other walk of these accounts runs until this transaction ends (the lock
     -- above), and one walk verifies an SMS once: a plain insert.
     marked as (
-        insert into momo_balance_history (
-            parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
-        )
-        select v.id, v.inbox_id, v.account, v.txn_ts, v.movement, v.balance, 'chain'
+        insert into momo_balance_history (parsed_id, verified_how)
+        select v.id, 'chain'
         from verified as v
         returning 1
     )

@@ -36,8 +36,6 @@ begin
     get diagnostics v_inbox = row_count;
     update public.momo_parsed_txns set account = v_new where account = p_old;
     get diagnostics v_parses = row_count;
-    -- the verified balance history keeps its parses' own account
-    update public.momo_balance_history set account = v_new where account = p_old;
     update public.momo_balance_holds set account = v_new where account = p_old;
     get diagnostics v_holds = row_count;
     if to_regclass('public.collection_accounts') is not null then

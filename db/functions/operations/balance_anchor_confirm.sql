@@ -1,5 +1,7 @@
 create or replace function balance_anchor_confirm(p_inbox_id bigint, p_reason text)
-returns momo_balance_history
+returns table (
+    inbox_id bigint, account text, balance numeric, verified_how text, verified_at timestamptz
+)
 language plpgsql
 security definer
 set search_path = pg_catalog, public, pg_temp
@@ -21,7 +23,10 @@ begin
     perform public._momo_balance_walk_lock(
         array(select p.account from public.momo_parsed_txns as p where p.inbox_id = p_inbox_id), true
     );
-    select * into v_parsed from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
+    select p.* into v_parsed
+    from public.momo_parsed_txns as p
+    where p.inbox_id = p_inbox_id
+    for update of p;
     if not found then
         raise exception 'SMS % has no parse: it does not exist or the allocator has not read it yet',
             p_inbox_id
@@ -33,23 +38,21 @@ begin
             hint = 'An anchor is a genuine SMS (operator sender, known format, not a duplicate) that '
             'states a balance. Pick another SMS of the account.';
     end if;
-    select * into v_before from public.momo_balance_history where parsed_id = v_parsed.id for update;
+    select h.* into v_before
+    from public.momo_balance_history as h
+    where h.parsed_id = v_parsed.id
+    for update of h;
     if v_before.verified_how = 'anchor' then
         raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_parsed.account
             using errcode = 'MM409', hint = 'Nothing to do.';
     end if;
 
     -- A person's word overrides the time check too.
-    update public.momo_parsed_txns set sms_time_ok = true where id = v_parsed.id;
-    insert into public.momo_balance_history as h (
-        parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
-    )
-    values (
-        v_parsed.id, v_parsed.inbox_id, v_parsed.account, v_parsed.txn_ts, v_parsed.movement,
-        v_parsed.balance, 'anchor'
-    )
+    update public.momo_parsed_txns as p set sms_time_ok = true where p.id = v_parsed.id;
+    insert into public.momo_balance_history as h (parsed_id, verified_how)
+    values (v_parsed.id, 'anchor')
     on conflict (parsed_id) do update set verified_how = 'anchor', verified_at = now()
-    returning * into v_after;
+    returning h.* into v_after;
 
     perform public._audit(
         'balance_anchor_confirm', 'momo_balance_history', v_parsed.id::text, p_reason,
@@ -58,20 +61,22 @@ begin
             'verified_at', v_before.verified_at, 'verified_how', v_before.verified_how
         ),
         jsonb_build_object(
-            'inbox_id', p_inbox_id, 'account', v_after.account, 'balance', v_after.balance,
+            'inbox_id', p_inbox_id, 'account', v_parsed.account, 'balance', v_parsed.balance,
             'verified_at', v_after.verified_at, 'verified_how', v_after.verified_how
         )
     );
 
     -- Everything after it that links is verified now; its held credits are posted at once.
-    perform public._momo_balance_verify(array[v_after.account], array[v_after.txn_ts]);
+    perform public._momo_balance_verify(array[v_parsed.account], array[v_parsed.txn_ts]);
     perform public._momo_balance_release();
-    return v_after;
+    return query select v_parsed.inbox_id, v_parsed.account, v_parsed.balance::numeric,
+        v_after.verified_how, v_after.verified_at;
 end;
 $$;
 
 comment on function balance_anchor_confirm(bigint, text) is
 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of '
 'p_inbox_id an anchor of its account''s verified balance history (momo_balance_history, '
-'verified_how anchor), verifies the SMS after it that link, and posts at once every held credit that is '
-'verified now. For a brand-new account and after a break no SMS fills. Audited.';
+'verified_how anchor) and returns it (inbox_id, account, balance, verified_how, verified_at); '
+'verifies the SMS after it that link, and posts at once every held credit that is verified now. '
+'For a brand-new account and after a break no SMS fills. Audited.';
