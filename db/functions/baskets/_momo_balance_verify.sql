@@ -80,6 +80,8 @@ begin
                     s.account = p.account and p.movement is not null
                     and (p.txn_ts, p.id) > (s.txn_ts, s.id)
             where p.balance is not null
+            -- (each probe once, not once per use of verified_how)
+            offset 0
         ) as g
         where g.verified_how is not null or g.sms_time_ok is not false
     ),
