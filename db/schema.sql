@@ -1442,8 +1442,9 @@ begin
     -- verified history: posted with this batch.
     select coalesce(array_agg(h.parsed_id), '{}') into v_released
     from momo_balance_holds as h
-    inner join momo_balance_history as v on h.parsed_id = v.parsed_id
-    where h.released_at is null and h.account = any(v_accounts);
+    where
+        h.released_at is null and h.account = any(v_accounts)
+        and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id);
     perform _momo_alloc_release_linked(v_released);
 end;
 $$;
@@ -2545,45 +2546,6 @@ COMMENT ON FUNCTION public._momo_balance_gaps(p_lookback interval) IS 'The break
 
 
 --
--- Name: _momo_balance_history_check(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public._momo_balance_history_check() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-declare
-    v_bad record;
-begin
-    -- Once per statement, over the rows it wrote: each is its parse's own (a copy
-    -- that cannot drift) of a genuine, balance-stating SMS within the time window.
-    select c.parsed_id, p.id is null as no_parse into v_bad
-    from changed as c
-    left join momo_parsed_txns as p on c.parsed_id = p.id
-    where
-        p.id is null or p.sms_time_ok is false
-        or (p.inbox_id, p.account, p.txn_ts, p.movement, p.balance)
-        is distinct from (c.inbox_id, c.account, c.txn_ts, c.movement, c.balance)
-    limit 1;
-    if found then
-        raise exception 'parse % cannot be in the verified balance history as written', v_bad.parsed_id
-            using errcode = 'MM409',
-            hint = 'Only a genuine SMS that states a balance, within MOMO_BALANCE_TIME_WINDOW, is '
-            'verified, with its own account, time, movement and balance (momo_parsed_txns).';
-    end if;
-    return null;
-end;
-$$;
-
-
---
--- Name: FUNCTION _momo_balance_history_check(); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public._momo_balance_history_check() IS 'Statement trigger of momo_balance_history: every row written is a genuine, balance-stating SMS within the time window, with its parse''s own inbox_id, account, txn_ts, movement and balance (MM409 otherwise).';
-
-
---
 -- Name: _momo_balance_history_forget(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2637,8 +2599,9 @@ begin
     ) and not exists (
         select
         from momo_balance_holds as h
-        inner join momo_balance_history as v on h.parsed_id = v.parsed_id
-        where h.released_at is null
+        where
+            h.released_at is null
+            and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
     ) then
         return 0;
     end if;
@@ -2651,7 +2614,7 @@ begin
             inner join momo_parsed_txns as p on h.parsed_id = p.id
             where
                 h.released_at is null
-                and not exists (select from momo_balance_history as v where v.parsed_id = h.parsed_id)
+                and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id) is null
                 and h.held_at <= now() - v_wait
             group by h.account
         ) as r;
@@ -2669,11 +2632,11 @@ begin
     with open_holds as (
         select h.inbox_id, h.parsed_id, h.held_at, h.account, h.member_id, h.ikimina_id, h.matched_by
         from momo_balance_holds as h
-        left join momo_balance_history as v on h.parsed_id = v.parsed_id
         where
             h.released_at is null and h.held_at < now()
             and (
-                v_check <> 'hold' or v.parsed_id is not null
+                v_check <> 'hold'
+                or (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
                 or (h.held_at <= now() - v_wait and h.account = any(v_walked))
             )
         order by h.inbox_id
@@ -2683,10 +2646,12 @@ begin
     checked as (
         select
             o.*,
-            v.parsed_id is not null as linked,
-            v_check <> 'hold' or v.parsed_id is not null as releasable
+            v.verified as linked,
+            v_check <> 'hold' or v.verified as releasable
         from open_holds as o
-        left join momo_balance_history as v on o.parsed_id = v.parsed_id
+        cross join lateral (
+            select exists (select from momo_balance_history as h where h.parsed_id = o.parsed_id) as verified
+        ) as v
     )
 
     insert into momo_alloc_work (
@@ -2780,61 +2745,58 @@ begin
         group by a.account
     ),
 
-    -- Each account's start, and its newest verified SMS (verified ones after the
-    -- start are rare: SMS that arrived late, an anchor).
+    -- Each account's start: its latest verified SMS written before p_from.
     starts as (
         select
             a.account,
             coalesce(s.txn_ts, a.from_ts) as txn_ts,
-            coalesce(s.parsed_id, 0) as id,
-            s.balance,
-            newest.txn_ts as newest_txn_ts,
-            newest.parsed_id as newest_id
+            coalesce(s.id, 0) as id,
+            s.balance
         from accounts as a
         left join lateral (
-            select h.txn_ts, h.parsed_id, h.balance
-            from momo_balance_history as h
-            where h.account = a.account and h.txn_ts < a.from_ts
-            order by h.txn_ts desc, h.parsed_id desc
+            select p.txn_ts, p.id, p.balance
+            from momo_parsed_txns as p
+            where
+                p.account = a.account and p.movement is not null and p.txn_ts < a.from_ts
+                and (select true from momo_balance_history as h where h.parsed_id = p.id)
+            order by p.txn_ts desc, p.id desc
             limit 1
         ) as s on true
-        left join lateral (
-            select h.txn_ts, h.parsed_id
-            from momo_balance_history as h
-            where h.account = a.account
-            order by h.txn_ts desc, h.parsed_id desc
-            limit 1
-        ) as newest on true
     ),
 
-    -- The SMS that state a balance and may link (within the time window), or are
-    -- verified already. The first way through needs no other.
+    -- The SMS after it that state a balance and may link (within the time window), or
+    -- are verified already (the first way through needs no other); last_verified_ts:
+    -- when the account's newest verified SMS was written.
     stretch as (
         select
-            p.id, p.inbox_id, p.account, p.txn_ts, p.movement, p.balance, h.verified_how,
-            s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
-            s.newest_id is null or (p.txn_ts, p.id) >= (s.newest_txn_ts, s.newest_id) as newest
-        from starts as s
-        inner join momo_parsed_txns as p
-            on
-                s.account = p.account and p.movement is not null
-                and (p.txn_ts, p.id) > (s.txn_ts, s.id)
-        -- (after the account's newest verified SMS, none is verified: no probe)
-        left join lateral (
-            select h.verified_how
-            from momo_balance_history as h
-            where
-                h.parsed_id = p.id
-                and s.newest_id is not null and (p.txn_ts, p.id) <= (s.newest_txn_ts, s.newest_id)
-        ) as h on true
-        where p.balance is not null and (h.verified_how is not null or p.sms_time_ok is not false)
+            g.*,
+            max(g.txn_ts) filter (where g.verified_how is not null) over (partition by g.account)
+                as last_verified_ts
+        from (
+            select
+                p.id, p.account, p.txn_ts, p.movement, p.balance, p.sms_time_ok,
+                s.txn_ts as start_txn_ts, s.id as start_id, s.balance as start_balance,
+                (select h.verified_how from momo_balance_history as h where h.parsed_id = p.id)
+                    as verified_how
+            from starts as s
+            inner join momo_parsed_txns as p
+                on
+                    s.account = p.account and p.movement is not null
+                    and (p.txn_ts, p.id) > (s.txn_ts, s.id)
+            where p.balance is not null
+            -- (each probe once, not once per use of verified_how)
+            offset 0
+        ) as g
+        where g.verified_how is not null or g.sms_time_ok is not false
     ),
 
     -- Each one's neighbours among them: the one before it (for the first, the start)
-    -- and the one after it; newest: no verified SMS follows it.
+    -- and the one after it; newest: written after every verified SMS (one written in
+    -- the same second as the last verified SMS is not taken as newest: the walk below
+    -- decides it).
     neighbours as (
         select
-            t.id, t.inbox_id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
+            t.id, t.account, t.txn_ts, t.movement, t.balance, t.verified_how,
             coalesce(lag(t.txn_ts) over w, t.start_txn_ts) as before_txn_ts,
             coalesce(lag(t.id) over w, t.start_id) as before_id,
             case when lag(t.id) over w is null then t.start_balance else lag(t.balance) over w end
@@ -2842,7 +2804,8 @@ begin
             lead(t.verified_how) over w as next_how,
             lead(t.balance) over w as next_balance,
             lead(t.movement) over w as next_movement,
-            t.newest
+            t.last_verified_ts,
+            t.last_verified_ts is null or t.txn_ts > t.last_verified_ts as newest
         from stretch as t
         window w as (partition by t.account order by t.txn_ts, t.id)
     ),
@@ -2882,8 +2845,7 @@ begin
                 0::numeric as loose,
                 0::numeric as loose_other,
                 false as verifies,
-                null::bigint as inbox_id,
-                null::numeric as movement
+                o.last_verified_ts
             from ordered as o
             where o.breaks = 1
             order by o.account, o.txn_ts, o.id
@@ -2907,8 +2869,7 @@ begin
                 else w.loose_other
             end,
             n.verifies,
-            n.inbox_id,
-            n.movement
+            w.last_verified_ts
         from walk as w
         cross join lateral (
             select
@@ -2922,23 +2883,33 @@ begin
                             or w.verified_balance + w.loose + x.movement = x.balance
                             or w.verified_balance + w.loose_other + x.movement = x.balance
                         )
-                        then coalesce((
-                            select ahead.verified_how = 'anchor' or x.balance + ahead.movement = ahead.balance
-                            from momo_balance_history as ahead
-                            where
-                                ahead.account = w.account
-                                and (ahead.txn_ts, ahead.parsed_id) > (x.txn_ts, x.id)
-                            order by ahead.txn_ts, ahead.parsed_id
+                        -- (the verified SMS after it, looked for only where one can be)
+                        then w.last_verified_ts is null or x.txn_ts > w.last_verified_ts or coalesce((
+                            select a.verified_how = 'anchor' or x.balance + a.movement = a.balance
+                            from (
+                                select
+                                    ahead.movement, ahead.balance,
+                                    (
+                                        select h.verified_how from momo_balance_history as h
+                                        where h.parsed_id = ahead.id
+                                    ) as verified_how
+                                from momo_parsed_txns as ahead
+                                where
+                                    ahead.account = w.account and ahead.movement is not null
+                                    and (ahead.txn_ts, ahead.id) > (x.txn_ts, x.id)
+                                order by ahead.txn_ts, ahead.id
+                            ) as a
+                            where a.verified_how is not null
                             limit 1
                         ), true)
                     else false
                 end as verifies
             from (
                 select
-                    p.id, p.inbox_id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
-                    h.verified_how
+                    p.id, p.txn_ts, p.movement, p.balance, p.kind, p.sms_time_ok,
+                    (select h.verified_how from momo_balance_history as h where h.parsed_id = p.id)
+                        as verified_how
                 from momo_parsed_txns as p
-                left join momo_balance_history as h on p.id = h.parsed_id
                 where
                     p.account = w.account and p.movement is not null
                     and (p.txn_ts, p.id) > (w.txn_ts, w.id)
@@ -2951,11 +2922,11 @@ begin
     ),
 
     verified as (
-        select o.id, o.inbox_id, o.account, o.txn_ts, o.movement, o.balance
+        select o.id
         from ordered as o
         where o.verified_how is null and o.breaks = 0
         union all
-        select w.id, w.inbox_id, w.account, w.txn_ts, w.movement, w.verified_balance
+        select w.id
         from walk as w
         where w.verifies
     ),
@@ -2963,10 +2934,8 @@ begin
     -- No other walk of these accounts runs until this transaction ends (the lock
     -- above), and one walk verifies an SMS once: a plain insert.
     marked as (
-        insert into momo_balance_history (
-            parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
-        )
-        select v.id, v.inbox_id, v.account, v.txn_ts, v.movement, v.balance, 'chain'
+        insert into momo_balance_history (parsed_id, verified_how)
+        select v.id, 'chain'
         from verified as v
         returning 1
     )
@@ -4776,8 +4745,6 @@ begin
     get diagnostics v_inbox = row_count;
     update public.momo_parsed_txns set account = v_new where account = p_old;
     get diagnostics v_parses = row_count;
-    -- the verified balance history keeps its parses' own account
-    update public.momo_balance_history set account = v_new where account = p_old;
     update public.momo_balance_holds set account = v_new where account = p_old;
     get diagnostics v_holds = row_count;
     if to_regclass('public.collection_accounts') is not null then
@@ -4844,49 +4811,10 @@ COMMENT ON FUNCTION public.app_readiness() IS 'Readiness facts for /readyz: the 
 
 
 --
--- Name: momo_balance_history; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.momo_balance_history (
-    parsed_id bigint NOT NULL,
-    inbox_id bigint NOT NULL,
-    account text NOT NULL,
-    txn_ts timestamp with time zone NOT NULL,
-    movement numeric NOT NULL,
-    balance numeric(18,2) NOT NULL,
-    verified_how text NOT NULL,
-    verified_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT momo_balance_history_balance_check CHECK ((balance >= (0)::numeric)),
-    CONSTRAINT momo_balance_history_verified_how_check CHECK ((verified_how = ANY (ARRAY['chain'::text, 'anchor'::text])))
-);
-
-
---
--- Name: TABLE momo_balance_history; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.momo_balance_history IS 'Each account''s verified balance history: one row per SMS shown genuine because its balance links to the SMS verified before it (verified_how chain, _momo_balance_verify) or because a person confirmed it (anchor, balance_anchor_confirm). inbox_id, account, txn_ts, movement and balance are the parse''s own (momo_parsed_txns, checked on every write); verified_at is when it became verified. A requeued SMS loses its row with its parse.';
-
-
---
--- Name: COLUMN momo_balance_history.verified_how; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.momo_balance_history.verified_how IS 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
-
-
---
--- Name: COLUMN momo_balance_history.verified_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.momo_balance_history.verified_at IS 'When the SMS became part of its account''s verified balance history.';
-
-
---
 -- Name: balance_anchor_confirm(bigint, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) RETURNS public.momo_balance_history
+CREATE FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) RETURNS TABLE(inbox_id bigint, account text, balance numeric, verified_how text, verified_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -4907,7 +4835,10 @@ begin
     perform public._momo_balance_walk_lock(
         array(select p.account from public.momo_parsed_txns as p where p.inbox_id = p_inbox_id), true
     );
-    select * into v_parsed from public.momo_parsed_txns where inbox_id = p_inbox_id for update;
+    select p.* into v_parsed
+    from public.momo_parsed_txns as p
+    where p.inbox_id = p_inbox_id
+    for update of p;
     if not found then
         raise exception 'SMS % has no parse: it does not exist or the allocator has not read it yet',
             p_inbox_id
@@ -4919,23 +4850,21 @@ begin
             hint = 'An anchor is a genuine SMS (operator sender, known format, not a duplicate) that '
             'states a balance. Pick another SMS of the account.';
     end if;
-    select * into v_before from public.momo_balance_history where parsed_id = v_parsed.id for update;
+    select h.* into v_before
+    from public.momo_balance_history as h
+    where h.parsed_id = v_parsed.id
+    for update of h;
     if v_before.verified_how = 'anchor' then
         raise exception 'SMS % is already an anchor of account %', p_inbox_id, v_parsed.account
             using errcode = 'MM409', hint = 'Nothing to do.';
     end if;
 
     -- A person's word overrides the time check too.
-    update public.momo_parsed_txns set sms_time_ok = true where id = v_parsed.id;
-    insert into public.momo_balance_history as h (
-        parsed_id, inbox_id, account, txn_ts, movement, balance, verified_how
-    )
-    values (
-        v_parsed.id, v_parsed.inbox_id, v_parsed.account, v_parsed.txn_ts, v_parsed.movement,
-        v_parsed.balance, 'anchor'
-    )
+    update public.momo_parsed_txns as p set sms_time_ok = true where p.id = v_parsed.id;
+    insert into public.momo_balance_history as h (parsed_id, verified_how)
+    values (v_parsed.id, 'anchor')
     on conflict (parsed_id) do update set verified_how = 'anchor', verified_at = now()
-    returning * into v_after;
+    returning h.* into v_after;
 
     perform public._audit(
         'balance_anchor_confirm', 'momo_balance_history', v_parsed.id::text, p_reason,
@@ -4944,15 +4873,16 @@ begin
             'verified_at', v_before.verified_at, 'verified_how', v_before.verified_how
         ),
         jsonb_build_object(
-            'inbox_id', p_inbox_id, 'account', v_after.account, 'balance', v_after.balance,
+            'inbox_id', p_inbox_id, 'account', v_parsed.account, 'balance', v_parsed.balance,
             'verified_at', v_after.verified_at, 'verified_how', v_after.verified_how
         )
     );
 
     -- Everything after it that links is verified now; its held credits are posted at once.
-    perform public._momo_balance_verify(array[v_after.account], array[v_after.txn_ts]);
+    perform public._momo_balance_verify(array[v_parsed.account], array[v_parsed.txn_ts]);
     perform public._momo_balance_release();
-    return v_after;
+    return query select v_parsed.inbox_id, v_parsed.account, v_parsed.balance::numeric,
+        v_after.verified_how, v_after.verified_at;
 end;
 $$;
 
@@ -4961,7 +4891,7 @@ $$;
 -- Name: FUNCTION balance_anchor_confirm(p_inbox_id bigint, p_reason text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) IS 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of p_inbox_id an anchor of its account''s verified balance history (momo_balance_history, verified_how anchor), verifies the SMS after it that link, and posts at once every held credit that is verified now. For a brand-new account and after a break no SMS fills. Audited.';
+COMMENT ON FUNCTION public.balance_anchor_confirm(p_inbox_id bigint, p_reason text) IS 'DBA: "I checked the phone''s MoMo balance (or statement): this SMS is genuine." Makes the SMS of p_inbox_id an anchor of its account''s verified balance history (momo_balance_history, verified_how anchor) and returns it (inbox_id, account, balance, verified_how, verified_at); verifies the SMS after it that link, and posts at once every held credit that is verified now. For a brand-new account and after a break no SMS fills. Audited.';
 
 
 --
@@ -7723,6 +7653,39 @@ COMMENT ON VIEW monitoring.queue_sizes IS 'Queue sizes now, one row. checked_at:
 
 
 --
+-- Name: momo_balance_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.momo_balance_history (
+    parsed_id bigint NOT NULL,
+    verified_how text NOT NULL,
+    verified_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT momo_balance_history_verified_how_check CHECK ((verified_how = ANY (ARRAY['chain'::text, 'anchor'::text])))
+);
+
+
+--
+-- Name: TABLE momo_balance_history; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.momo_balance_history IS 'Each account''s verified balance history: one row per SMS (momo_parsed_txns) shown genuine because its balance links to the SMS verified before it (verified_how chain, _momo_balance_verify) or because a person confirmed it (anchor, balance_anchor_confirm). A requeued SMS loses its row with its parse.';
+
+
+--
+-- Name: COLUMN momo_balance_history.verified_how; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_balance_history.verified_how IS 'chain: linked to the verified SMS before it; anchor: confirmed by a person (audited).';
+
+
+--
+-- Name: COLUMN momo_balance_history.verified_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.momo_balance_history.verified_at IS 'When the SMS became part of its account''s verified balance history.';
+
+
+--
 -- Name: suspected_forgeries; Type: VIEW; Schema: monitoring; Owner: -
 --
 
@@ -8601,13 +8564,6 @@ CREATE UNIQUE INDEX momo_allocator_faults_open_idx ON public.momo_allocator_faul
 
 
 --
--- Name: momo_balance_history_account_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX momo_balance_history_account_idx ON public.momo_balance_history USING btree (account, txn_ts, parsed_id);
-
-
---
 -- Name: momo_balance_holds_open_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -8885,20 +8841,6 @@ CREATE TRIGGER credit_transaction_no_truncate BEFORE TRUNCATE ON public."CreditT
 --
 
 CREATE TRIGGER credit_transaction_post AFTER INSERT ON public."CreditTransaction" FOR EACH ROW EXECUTE FUNCTION public._credit_transaction_post();
-
-
---
--- Name: momo_balance_history momo_balance_history_insert_check; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER momo_balance_history_insert_check AFTER INSERT ON public.momo_balance_history REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public._momo_balance_history_check();
-
-
---
--- Name: momo_balance_history momo_balance_history_update_check; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER momo_balance_history_update_check AFTER UPDATE ON public.momo_balance_history REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public._momo_balance_history_check();
 
 
 --
@@ -9595,13 +9537,6 @@ GRANT ALL ON FUNCTION public._momo_balance_gaps(p_lookback interval) TO app_dba;
 
 
 --
--- Name: FUNCTION _momo_balance_history_check(); Type: ACL; Schema: public; Owner: -
---
-
-REVOKE ALL ON FUNCTION public._momo_balance_history_check() FROM PUBLIC;
-
-
---
 -- Name: FUNCTION _momo_balance_history_forget(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -9937,13 +9872,6 @@ GRANT ALL ON FUNCTION public.app_readiness() TO app_allocator;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_analyst;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_dba;
 GRANT ALL ON FUNCTION public.app_readiness() TO app_credits;
-
-
---
--- Name: TABLE momo_balance_history; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.momo_balance_history TO app_dba;
 
 
 --
@@ -10593,6 +10521,13 @@ GRANT SELECT ON TABLE monitoring.queue_history TO app_dba;
 
 GRANT SELECT ON TABLE monitoring.queue_sizes TO app_analyst;
 GRANT SELECT ON TABLE monitoring.queue_sizes TO app_dba;
+
+
+--
+-- Name: TABLE momo_balance_history; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.momo_balance_history TO app_dba;
 
 
 --
