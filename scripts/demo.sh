@@ -59,7 +59,8 @@ balance=$("${psql_q[@]}" -c "select coalesce((
     select substring(raw_text from 'Your new balance:([0-9]+) RWF')::numeric
     from momo_sms_inbox where ingest_source = 'demo' order by id desc limit 1), 0)")
 needs_anchor=$("${psql_q[@]}" -c "select not exists (
-    select from momo_parsed_txns where account = '$account' and verified_at is not null)")
+    select from momo_parsed_txns as p join momo_balance_history as h on h.parsed_id = p.id
+    where p.account = '$account')")
 ids=()
 for amount in 2000 3000; do
     balance=$((${balance%.*} + amount))
