@@ -2577,12 +2577,50 @@ COMMENT ON FUNCTION public._momo_balance_history_forget() IS 'Statement trigger 
 CREATE FUNCTION public._momo_balance_release() RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+    v_released integer;
+begin
+    if not _momo_balance_release_pick() then
+        return 0;
+    end if;
+
+    insert into momo_unmatched (inbox_id, parsed_id, reason, detail)
+    select w.inbox_id, w.parsed_id, w.reason, w.detail
+    from momo_alloc_work as w
+    where w.outcome = 'unmatched'
+    order by w.inbox_id
+    on conflict (inbox_id) where status = 'open' do nothing;
+
+    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
+    perform _momo_alloc_close_inbox();
+    perform _momo_alloc_holds_close();
+
+    select count(*)::integer into v_released from momo_alloc_work;
+    return v_released;
+end;
+$$;
+
+
+--
+-- Name: FUNCTION _momo_balance_release(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released (_momo_balance_release_pick): all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), and those whose MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified case; an account another session is walking is left to the next run). Returns how many it released.';
+
+
+--
+-- Name: _momo_balance_release_pick(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._momo_balance_release_pick() RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET enable_seqscan TO 'off'
     AS $$
 declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
     v_wait interval := _setting('MOMO_BALANCE_CHECK_WAIT')::interval;
-    v_released integer;
     v_accounts text[];
     v_from timestamptz[];
     v_walked text[] := '{}'::text[];
@@ -2603,7 +2641,7 @@ begin
             h.released_at is null
             and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
     ) then
-        return 0;
+        return false;
     end if;
 
     if v_check <> 'off' then
@@ -2678,29 +2716,16 @@ begin
 
     -- Still waiting: nothing to do for those.
     delete from momo_alloc_work where outcome = 'held';
-
-    insert into momo_unmatched (inbox_id, parsed_id, reason, detail)
-    select w.inbox_id, w.parsed_id, w.reason, w.detail
-    from momo_alloc_work as w
-    where w.outcome = 'unmatched'
-    order by w.inbox_id
-    on conflict (inbox_id) where status = 'open' do nothing;
-
-    perform _momo_alloc_post_ledger(_setting('MOMO_TIMEZONE'));
-    perform _momo_alloc_close_inbox();
-    perform _momo_alloc_holds_close();
-
-    select count(*)::integer into v_released from momo_alloc_work;
-    return v_released;
+    return true;
 end;
 $$;
 
 
 --
--- Name: FUNCTION _momo_balance_release(); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION _momo_balance_release_pick(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public._momo_balance_release() IS 'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), and those whose MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified case; an account another session is walking is left to the next run). Returns how many it released.';
+COMMENT ON FUNCTION public._momo_balance_release_pick() IS 'Part of _momo_balance_release: the balance holds no batch released that are due now go into a fresh momo_alloc_work as released holds (released_hold): all of them when MOMO_BALANCE_CHECK is no longer hold, those verified meanwhile, and those whose MOMO_BALANCE_CHECK_WAIT is over (their accounts walked again first, unless another session is walking one: left to the next run), as unmatched balance_unverified when still not verified. False when none can be due.';
 
 
 --
@@ -9548,6 +9573,13 @@ REVOKE ALL ON FUNCTION public._momo_balance_history_forget() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public._momo_balance_release() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _momo_balance_release_pick(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public._momo_balance_release_pick() FROM PUBLIC;
 
 
 --

@@ -1,15 +1,16 @@
-create or replace function _momo_balance_release()
-returns integer
+create or replace function _momo_balance_release_pick()
+returns boolean
 language plpgsql
 set search_path = pg_catalog, public, pg_temp
 -- The open holds drive every join, and the parses and the verified history are
--- always probed by index (see _momo_alloc_balance_check).
+-- always probed by index (see _momo_alloc_balance_check). Only here: the ledger
+-- stages _momo_balance_release runs after it keep the planner's own choice (a plan
+-- they cached under this setting would serve every later batch).
 set enable_seqscan = off
 as $$
 declare
     v_check text := _setting('MOMO_BALANCE_CHECK');
     v_wait interval := _setting('MOMO_BALANCE_CHECK_WAIT')::interval;
-    v_released integer;
     v_accounts text[];
     v_from timestamptz[];
     v_walked text[] := '{}'::text[];
@@ -30,7 +31,7 @@ begin
             h.released_at is null
             and (select true from momo_balance_history as v where v.parsed_id = h.parsed_id)
     ) then
-        return 0;
+        return false;
     end if;
 
     if v_check <> 'off' then
@@ -105,6 +106,28 @@ begin
 
     -- Still waiting: nothing to do for those.
     delete from momo_alloc_work where outcome = 'held';
+    return true;
+end;
+$$;
+
+comment on function _momo_balance_release_pick() is
+'Part of _momo_balance_release: the balance holds no batch released that are due now go into a '
+'fresh momo_alloc_work as released holds (released_hold): all of them when MOMO_BALANCE_CHECK is '
+'no longer hold, those verified meanwhile, and those whose MOMO_BALANCE_CHECK_WAIT is over (their '
+'accounts walked again first, unless another session is walking one: left to the next run), as '
+'unmatched balance_unverified when still not verified. False when none can be due.';
+
+create or replace function _momo_balance_release()
+returns integer
+language plpgsql
+set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+    v_released integer;
+begin
+    if not _momo_balance_release_pick() then
+        return 0;
+    end if;
 
     insert into momo_unmatched (inbox_id, parsed_id, reason, detail)
     select w.inbox_id, w.parsed_id, w.reason, w.detail
@@ -123,7 +146,7 @@ end;
 $$;
 
 comment on function _momo_balance_release() is
-'Re-examines the balance holds no batch released: all of them when MOMO_BALANCE_CHECK is no '
-'longer hold (posted), those verified meanwhile (posted), and those whose MOMO_BALANCE_CHECK_WAIT '
-'is over (walked again, posted if verified now, else a balance_unverified case; an account another '
-'session is walking is left to the next run). Returns how many it released.';
+'Re-examines the balance holds no batch released (_momo_balance_release_pick): all of them when '
+'MOMO_BALANCE_CHECK is no longer hold (posted), those verified meanwhile (posted), and those whose '
+'MOMO_BALANCE_CHECK_WAIT is over (walked again, posted if verified now, else a balance_unverified '
+'case; an account another session is walking is left to the next run). Returns how many it released.';
